@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export interface Limits {
+  maxRequestBytes: number;
+  maxResourceBytes: number;
+  maxXmlDepth: number;
+  maxXmlElements: number;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  limits: Limits;
+  authCacheSeconds: number;
+}
+
+export class ConfigError extends Error {}
+
+const DEFAULT_FILE = fileURLToPath(new URL('../config/default.json', import.meta.url));
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'];
+
+type Check = (value: unknown) => string | undefined;
+const positiveInt: Check = (v) => (Number.isSafeInteger(v) && (v as number) > 0 ? undefined : 'must be a positive integer');
+const nonNegativeInt: Check = (v) => (Number.isSafeInteger(v) && (v as number) >= 0 ? undefined : 'must be a non-negative integer');
+const port: Check = (v) => (Number.isInteger(v) && (v as number) >= 0 && (v as number) < 65536 ? undefined : 'must be a port number 0-65535');
+const nonEmpty: Check = (v) => (typeof v === 'string' && v !== '' ? undefined : 'must be a non-empty string');
+
+/** Every setting, its check, and the environment variable that overrides it. */
+const SCHEMA: Record<string, { check: Check; env: string }> = {
+  host: { check: nonEmpty, env: 'DAVENPORT_HOST' },
+  port: { check: port, env: 'DAVENPORT_PORT' },
+  dataDir: { check: nonEmpty, env: 'DAVENPORT_DATA_DIR' },
+  logLevel: { check: (v) => (LOG_LEVELS.includes(v as string) ? undefined : `must be one of ${LOG_LEVELS.join(', ')}`), env: 'DAVENPORT_LOG_LEVEL' },
+  'limits.maxRequestBytes': { check: positiveInt, env: 'DAVENPORT_MAX_REQUEST_BYTES' },
+  'limits.maxResourceBytes': { check: positiveInt, env: 'DAVENPORT_MAX_RESOURCE_BYTES' },
+  'limits.maxXmlDepth': { check: positiveInt, env: 'DAVENPORT_MAX_XML_DEPTH' },
+  'limits.maxXmlElements': { check: positiveInt, env: 'DAVENPORT_MAX_XML_ELEMENTS' },
+  authCacheSeconds: { check: nonNegativeInt, env: 'DAVENPORT_AUTH_CACHE_SECONDS' },
+};
+
+function flatten(obj: Record<string, unknown>, prefix = ''): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, flatten(v as Record<string, unknown>, `${prefix}${k}.`));
+    else out[`${prefix}${k}`] = v;
+  }
+  return out;
+}
+
+function readJson(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read config file ${file}: ${(e as Error).message}`);
+  }
+  try {
+    return flatten(JSON.parse(text) as Record<string, unknown>);
+  } catch (e) {
+    throw new ConfigError(`config file ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** Environment values are strings; numeric settings are parsed so the checks apply. */
+function fromEnv(raw: string, asNumber: boolean): unknown {
+  if (asNumber) return raw.trim() === '' ? NaN : Number(raw);
+  return raw;
+}
+
+/**
+ * Defaults from config/default.json, then the file in DAVENPORT_CONFIG (or `file`), then
+ * DAVENPORT_* variables. An unknown or invalid setting stops start-up, naming it.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = env.DAVENPORT_CONFIG): Config {
+  const defaults = readJson(DEFAULT_FILE);
+  const values = { ...defaults };
+  if (file) {
+    for (const [k, v] of Object.entries(readJson(file))) {
+      if (!(k in SCHEMA)) throw new ConfigError(`unknown setting "${k}" in ${file}`);
+      values[k] = v;
+    }
+  }
+  const known = new Set(Object.values(SCHEMA).map((s) => s.env).concat('DAVENPORT_CONFIG', 'DAVENPORT_ADMIN_PASSWORD'));
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('DAVENPORT_') && !known.has(name)) throw new ConfigError(`unknown environment setting ${name}`);
+  }
+  for (const [key, { env: name }] of Object.entries(SCHEMA)) {
+    const raw = env[name];
+    if (raw !== undefined) values[key] = fromEnv(raw, typeof defaults[key] === 'number');
+  }
+  for (const [key, { check, env: name }] of Object.entries(SCHEMA)) {
+    const problem = check(values[key]);
+    if (problem) throw new ConfigError(`invalid setting ${key} (${name}): ${problem}, got ${JSON.stringify(values[key])}`);
+  }
+  if ((values['limits.maxResourceBytes'] as number) > (values['limits.maxRequestBytes'] as number)) {
+    throw new ConfigError('invalid setting limits.maxResourceBytes: must not exceed limits.maxRequestBytes');
+  }
+  return {
+    host: values.host as string,
+    port: values.port as number,
+    dataDir: values.dataDir as string,
+    logLevel: values.logLevel as Config['logLevel'],
+    authCacheSeconds: values.authCacheSeconds as number,
+    limits: {
+      maxRequestBytes: values['limits.maxRequestBytes'] as number,
+      maxResourceBytes: values['limits.maxResourceBytes'] as number,
+      maxXmlDepth: values['limits.maxXmlDepth'] as number,
+      maxXmlElements: values['limits.maxXmlElements'] as number,
+    },
+  };
+}

@@ -1,0 +1,73 @@
+// Typed forms of the CalDAV query language (RFC 4791 §9.7) and of calendar-data
+// selection (§9.6). The CalDAV layer builds these from XML; this layer evaluates them
+// against parsed iCalendar, so neither side needs to know the other's representation.
+
+/** A UTC interval in epoch milliseconds; `null` is unbounded on that side. */
+export interface TimeRange {
+  start: number | null;
+  end: number | null;
+}
+
+export type Collation = 'i;ascii-casemap' | 'i;unicode-casemap' | 'i;octet';
+export type MatchType = 'equals' | 'contains' | 'starts-with' | 'ends-with';
+
+export interface TextMatch {
+  value: string;
+  collation: Collation;
+  matchType: MatchType; // CalDAV always uses 'contains'; CardDAV may ask for the others
+  negate: boolean;
+}
+
+export interface ParamFilter {
+  name: string; // upper-case parameter name, e.g. "PARTSTAT"
+  isNotDefined: boolean;
+  textMatch?: TextMatch;
+}
+
+export interface PropFilter {
+  name: string; // upper-case property name, e.g. "SUMMARY"
+  isNotDefined: boolean;
+  timeRange?: TimeRange;
+  textMatch?: TextMatch;
+  paramFilters: ParamFilter[];
+}
+
+export interface CompFilter {
+  name: string; // upper-case component name, e.g. "VCALENDAR", "VEVENT"
+  isNotDefined: boolean;
+  timeRange?: TimeRange;
+  propFilters: PropFilter[];
+  compFilters: CompFilter[];
+}
+
+/** RFC 4791 §9.6 calendar-data request. `comp` absent = whole object. */
+export interface CompSelection {
+  name: string;
+  allProps: boolean;
+  props: { name: string; novalue: boolean }[];
+  allComps: boolean;
+  comps: CompSelection[];
+}
+
+export interface CalendarDataRequest {
+  comp?: CompSelection;
+  expand?: { start: number; end: number };
+  limitRecurrenceSet?: { start: number; end: number };
+  limitFreebusySet?: { start: number; end: number };
+}
+
+/** What the store needs to know about a calendar object resource. */
+export interface CalendarObjectInfo {
+  uid: string;
+  /** The main component type of the resource: VEVENT, VTODO, VJOURNAL or VFREEBUSY. */
+  componentType: string;
+  /** Earliest instance start, epoch ms UTC; null = unbounded (matches every range). */
+  firstStart: number | null;
+  /** Latest instance end, epoch ms UTC; null = unbounded (open-ended recurrence). */
+  lastEnd: number | null;
+  /**
+   * True when [firstStart, lastEnd] is exactly the one instance of a non-recurring,
+   * non-floating component, so a plain time-range filter can be answered from the index.
+   */
+  exact: boolean;
+}

@@ -1,0 +1,57 @@
+import type { DavRequest } from './request.js';
+import { DavError } from './errors.js';
+import type { CollectionKind } from './kinds.js';
+import { collectionPath } from './paths.js';
+import { applyPropertyUpdate, instructionsOf, planPropertyUpdate, planPropstats } from './property-update.js';
+import type { Target } from './target.js';
+import { dav, type QName } from './xml/names.js';
+import type { XmlElement } from './xml/parse.js';
+import { xmlDocument } from './xml/write.js';
+
+/**
+ * Creates a collection of `kind` at the target with the properties of a MKCOL
+ * (RFC 5689) or MKCALENDAR (RFC 4791) body, all in one transaction: if any property
+ * cannot be set, nothing is created and the answer says which property failed.
+ */
+export function createCollection(
+  req: DavRequest,
+  target: Target,
+  kind: CollectionKind,
+  body: XmlElement | undefined,
+  responseRoot: QName,
+): void {
+  const home = target.parent;
+  if (target.resource) throw new DavError(405, 'A resource already exists at this URL');
+  if (home?.type !== 'home') throw new DavError(409, 'Collections can only be created in a calendar or address book home');
+  if (home.kind !== kind) throw new DavError(403, `A ${kind.name} cannot be created in this home`, dav('valid-resourcetype'));
+  if ((home.kind.specialCollections ?? []).some((s) => s.uri === target.name)) throw new DavError(405, 'Reserved name');
+
+  const instructions = body ? instructionsOf(body) : [];
+  const plan = planPropertyUpdate(req.dav, undefined, instructions, 'create', true, [dav('resourcetype')]);
+  const path = collectionPath(kind.homeSegment, home.owner.username, target.name);
+  if (!plan.ok) {
+    req.respond(403, xmlDocument(responseRoot, planPropstats(plan)), 'application/xml; charset=utf-8');
+    return;
+  }
+  req.store.transaction(() => {
+    const created = req.store.createCollection(home.owner.id, kind.name, target.name, plan.fields);
+    applyPropertyUpdate(req.dav, created.id, '', { ...plan, fields: {} });
+  });
+  req.setHeader('Location', path);
+  req.setHeader('Cache-Control', 'no-cache');
+  req.respond(201, '');
+}
+
+/** The kind an extended MKCOL asks for, from the resourcetype in its set. */
+export function kindOfResourceType(req: DavRequest, body: XmlElement | undefined, home: CollectionKind): CollectionKind {
+  const resourcetype = body && instructionsOf(body).find((i) => i.action === 'set' && i.prop.name === dav('resourcetype'))?.prop;
+  if (!resourcetype) return home; // plain MKCOL in a home: a collection of the home's kind
+  if (!resourcetype.children.some((c) => c.name === dav('collection'))) {
+    throw new DavError(403, 'resourcetype must include DAV:collection', dav('valid-resourcetype'));
+  }
+  const types = resourcetype.children.map((c) => c.name).filter((n) => n !== dav('collection'));
+  if (types.length === 0) return home;
+  const kind = types.length === 1 ? req.dav.kinds.find((k) => k.resourceType === types[0]) : undefined;
+  if (!kind) throw new DavError(403, `Unsupported resourcetype ${types.join(' ')}`, dav('valid-resourcetype'));
+  return kind;
+}

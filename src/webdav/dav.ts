@@ -1,0 +1,181 @@
+import type { Context } from 'koa';
+import type { Store, User } from '../store/types.js';
+import { DavError } from './errors.js';
+import type { CollectionKind } from './kinds.js';
+import { PropertyTable } from './properties.js';
+import type { Resource } from './resource.js';
+import { DavRequest, type RequestLimits } from './request.js';
+import type { Target } from './target.js';
+import type { QName } from './xml/names.js';
+import type { XmlElement } from './xml/parse.js';
+import { collectionPath, DAV_ROOT, homePath, objectPath, principalPath, PRINCIPALS, splitPath } from './paths.js';
+
+export interface MethodDef {
+  name: string;
+  /** Creates the target: without an existing parent the answer is 409 (RFC 4918 §9.7.1). */
+  creates?: boolean;
+  /** Whether the method applies to this target; drives dispatch and the Allow header. */
+  allows(target: Target): boolean;
+  handle(req: DavRequest, target: Target): Promise<void> | void;
+}
+
+export interface ReportDef {
+  /** The root element of the REPORT body. */
+  name: QName;
+  /** Listed in supported-report-set of, and accepted on, these resources. */
+  appliesTo(r: Resource): boolean;
+  handle(req: DavRequest, resource: Resource, body: XmlElement): Promise<void> | void;
+}
+
+/**
+ * The generic WebDAV server: resolves URLs to resources and dispatches methods.
+ * Protocol layers extend it through addKind/addReport/addMethod/properties and never
+ * need to change it.
+ */
+export class Dav {
+  readonly kinds: CollectionKind[] = [];
+  readonly properties = new PropertyTable();
+  readonly reports: ReportDef[] = [];
+  private readonly methods = new Map<string, MethodDef>();
+  /** The DAV header's compliance classes; protocol layers add theirs. */
+  readonly complianceClasses: string[] = ['1', '3', 'extended-mkcol'];
+
+  constructor(
+    readonly store: Store,
+    readonly limits: RequestLimits,
+  ) {}
+
+  addKind(kind: CollectionKind): void {
+    this.kinds.push(kind);
+  }
+
+  addReport(report: ReportDef): void {
+    this.reports.push(report);
+  }
+
+  addMethod(method: MethodDef): void {
+    this.methods.set(method.name, method);
+  }
+
+  kind(name: string): CollectionKind {
+    const k = this.kinds.find((x) => x.name === name);
+    if (!k) throw new Error(`unknown collection kind ${name}`);
+    return k;
+  }
+
+  allowedMethods(target: Target): string[] {
+    return [...this.methods.values()].filter((m) => m.allows(target)).map((m) => m.name);
+  }
+
+  async handle(koa: Context, user: User): Promise<void> {
+    const def = this.methods.get(koa.method);
+    const target = this.resolve(koa.path, user);
+    if (!def) throw new DavError(405, `${koa.method} is not supported`, undefined, undefined, { Allow: this.allowedMethods(target).join(', ') });
+    if (!def.allows(target)) {
+      if (!target.resource && !target.parent && def.creates) throw new DavError(409, 'The parent collection does not exist');
+      if (!target.resource) throw new DavError(404, 'Not found');
+      throw new DavError(405, `${koa.method} is not allowed here`, undefined, undefined, { Allow: this.allowedMethods(target).join(', ') });
+    }
+    await def.handle(new DavRequest(this, koa, user), target);
+  }
+
+  /**
+   * Maps a path to a resource. Anything under another user's principal or homes is
+   * refused before it is looked up, so nothing about its existence leaks.
+   */
+  resolve(path: string, user: User): Target {
+    const segments = splitPath(path);
+    if (!segments) throw new DavError(400, 'Invalid request path');
+    const name = segments[segments.length - 1] ?? '';
+    const missing = (parent?: Resource): Target => ({ path, resource: undefined, parent, name });
+    const found = (resource: Resource, parent?: Resource): Target => ({ path, resource, parent, name });
+
+    if (segments.length === 0) return found({ type: 'root', path: '/' });
+    if (segments[0] !== 'dav') return missing();
+    if (segments.length === 1) return found({ type: 'root', path: DAV_ROOT });
+
+    const [, area, username, collectionUri, objectUri, ...rest] = segments;
+    if (area === 'principals') {
+      const principals: Resource = { type: 'principals', path: PRINCIPALS };
+      if (username === undefined) return found(principals);
+      if (collectionUri !== undefined) return missing();
+      const owner = this.ownUser(username, user);
+      return found({ type: 'principal', path: principalPath(owner.username), owner }, principals);
+    }
+
+    const kind = this.kinds.find((k) => k.homeSegment === area);
+    if (!kind || username === undefined || rest.length > 0) return missing();
+    const owner = this.ownUser(username, user);
+    const home: Resource = { type: 'home', path: homePath(kind.homeSegment, owner.username), owner, kind };
+    if (collectionUri === undefined) return found(home);
+
+    const special = kind.specialCollections?.find((s) => s.uri === collectionUri);
+    if (special) {
+      if (objectUri !== undefined) return missing();
+      const path = collectionPath(kind.homeSegment, owner.username, special.uri);
+      return found({ type: 'special', path, owner, kind, resourceType: special.resourceType }, home);
+    }
+
+    const collection = this.store.getCollection(owner.id, kind.name, collectionUri);
+    if (!collection) return objectUri === undefined ? missing(home) : missing();
+    const cpath = collectionPath(kind.homeSegment, owner.username, collection.uri);
+    const collectionResource: Resource = { type: 'collection', path: cpath, owner, kind, collection };
+    if (objectUri === undefined) return found(collectionResource, home);
+
+    const object = this.store.getObjectMeta(collection.id, objectUri);
+    if (!object) return missing(collectionResource);
+    return found({ type: 'object', path: objectPath(cpath, object.uri), owner, kind, collection, object }, collectionResource);
+  }
+
+  /** The user named in a path, which must be the one signed in. */
+  private ownUser(username: string, user: User): User {
+    if (username !== user.username) throw new DavError(403, 'You may only access your own principal and collections');
+    return user;
+  }
+
+  /** Members of a collection-like resource, for Depth: 1. */
+  children(r: Resource): Resource[] {
+    switch (r.type) {
+      case 'root':
+        return [];
+      case 'principals':
+        return [];
+      case 'principal':
+        return [];
+      case 'home': {
+        const specials: Resource[] = (r.kind.specialCollections ?? []).map((s) => ({
+          type: 'special', path: collectionPath(r.kind.homeSegment, r.owner.username, s.uri),
+          owner: r.owner, kind: r.kind, resourceType: s.resourceType,
+        }));
+        const collections: Resource[] = this.store.listCollections(r.owner.id, r.kind.name).map((collection) => ({
+          type: 'collection', path: collectionPath(r.kind.homeSegment, r.owner.username, collection.uri),
+          owner: r.owner, kind: r.kind, collection,
+        }));
+        return [...collections, ...specials];
+      }
+      case 'collection':
+        return this.store.listObjects(r.collection.id).map((object) => this.objectResource(r, object));
+      default:
+        return [];
+    }
+  }
+
+  objectResource(
+    parent: Extract<Resource, { type: 'collection' }>,
+    object: Extract<Resource, { type: 'object' }>['object'],
+  ): Extract<Resource, { type: 'object' }> {
+    return {
+      type: 'object', path: objectPath(parent.path, object.uri),
+      owner: parent.owner, kind: parent.kind, collection: parent.collection, object,
+    };
+  }
+
+  /** Creates each kind's default collection for a user that has none of that kind. */
+  ensureDefaultCollections(user: User): void {
+    for (const kind of this.kinds) {
+      if (this.store.listCollections(user.id, kind.name).length === 0) {
+        this.store.createCollection(user.id, kind.name, kind.defaultCollection.uri, kind.defaultCollection.fields);
+      }
+    }
+  }
+}

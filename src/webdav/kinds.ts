@@ -1,0 +1,42 @@
+import type { Collection, CollectionFields, StoredObject } from '../store/types.js';
+import type { QName } from './xml/names.js';
+
+/** What a protocol layer's PUT validation tells the store about an object. */
+export interface ValidatedObject {
+  uid: string;
+  component: string | null;
+  firstStart: number | null;
+  lastEnd: number | null;
+  exactRange: boolean;
+}
+
+/**
+ * A kind of collection a protocol layer adds (calendar, address book). The WebDAV core
+ * serves homes, collections and objects of every registered kind the same way and asks
+ * the kind only for what differs.
+ */
+export interface CollectionKind {
+  /** Stored in collections.kind, e.g. "calendar". */
+  name: string;
+  /** URL segment of the homes: /dav/{homeSegment}/{user}/. */
+  homeSegment: string;
+  /** The resourcetype element that marks a collection of this kind (besides DAV:collection). */
+  resourceType: QName;
+  /** Namespace of the protocol's preconditions (no-uid-conflict, max-resource-size, …). */
+  preconditionNs: string;
+  objectContentType: string;
+  objectExtension: string;
+  /** Created for every user that has none; clients expect at least one. */
+  defaultCollection: { uri: string; fields: CollectionFields };
+  /** Validates a PUT body for this collection; throws DavError with the protocol's precondition. */
+  validateObject(data: Buffer, collection: Collection, contentType: string | undefined): ValidatedObject;
+  /**
+   * For RFC 5995 add-member: gives a body without a UID one, so it can be stored.
+   * Returns the body unchanged when it already has a UID.
+   */
+  ensureUid?(data: Buffer): Buffer;
+  /** GET on a collection: the whole collection as one document. */
+  exportCollection?(collection: Collection, objects: Iterable<StoredObject>): { contentType: string; body: Buffer };
+  /** Fixed collections every home has (e.g. the scheduling inbox/outbox). */
+  specialCollections?: { uri: string; resourceType: QName }[];
+}

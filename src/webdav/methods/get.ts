@@ -1,0 +1,37 @@
+import { checkPreconditions } from '../conditional.js';
+import type { DavRequest } from '../request.js';
+import type { MethodDef } from '../dav.js';
+import type { Target } from '../target.js';
+import { DavError } from '../errors.js';
+
+function getOrHead(name: 'GET' | 'HEAD'): MethodDef {
+  return {
+    name,
+    allows: (t) => t.resource !== undefined,
+    handle: (req, target) => serve(req, target),
+  };
+}
+
+function serve(req: DavRequest, target: Target): void {
+  const r = target.resource!;
+  if (r.type === 'object') {
+    const object = req.store.getObject(r.collection.id, r.object.uri);
+    if (!object) throw new DavError(404, 'Not found');
+    checkPreconditions(req, object.etag);
+    req.setHeader('ETag', object.etag);
+    req.setHeader('Last-Modified', new Date(object.modifiedAt).toUTCString());
+    req.respond(200, object.data, r.kind.objectContentType);
+    return;
+  }
+  if (r.type === 'collection' && r.kind.exportCollection) {
+    const exported = r.kind.exportCollection(r.collection, req.store.iterateObjects(r.collection.id));
+    const base = r.collection.uri.replace(/[^\w.-]/g, '_');
+    req.setHeader('Content-Disposition', `attachment; filename="${base}${r.kind.objectExtension}"`);
+    req.respond(200, exported.body, exported.contentType);
+    return;
+  }
+  req.respond(200, `Davenport: this is a WebDAV ${r.type}. Point a CalDAV or CardDAV client at this server.\n`, 'text/plain; charset=utf-8');
+}
+
+export const get = getOrHead('GET');
+export const head = getOrHead('HEAD');

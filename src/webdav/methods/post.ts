@@ -1,0 +1,25 @@
+import { randomUUID } from 'node:crypto';
+import type { MethodDef } from '../dav.js';
+import { readObjectBody, storeObject } from '../object-write.js';
+import { objectPath } from '../paths.js';
+
+/**
+ * RFC 5995 add-member: POST to a collection creates a member whose name the server
+ * picks. The add-member property points clients here.
+ */
+export const post: MethodDef = {
+  name: 'POST',
+  allows: (t) => t.resource?.type === 'collection',
+  async handle(req, target) {
+    const collection = target.resource as Extract<typeof target.resource, { type: 'collection' }>;
+    const { kind } = collection;
+    const sent = await readObjectBody(req, collection);
+    const data = kind.ensureUid ? kind.ensureUid(sent) : sent;
+    const validated = kind.validateObject(data, collection.collection, req.header('Content-Type'));
+    const uri = `${randomUUID()}${kind.objectExtension}`;
+    const etag = storeObject(req, collection, uri, data, validated);
+    req.setHeader('Location', objectPath(collection.path, uri));
+    req.setHeader('ETag', etag);
+    req.respond(201, '');
+  },
+};

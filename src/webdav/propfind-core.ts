@@ -1,0 +1,100 @@
+import type { DeadProperty } from '../store/types.js';
+import type { Dav } from './dav.js';
+import { DavError } from './errors.js';
+import { propstat, response } from './multistatus.js';
+import type { PropertyContext } from './properties.js';
+import type { Resource } from './resource.js';
+import { dav, qname, type QName } from './xml/names.js';
+import type { XmlElement } from './xml/parse.js';
+import { el, type Xml } from './xml/write.js';
+
+/** Which properties a PROPFIND or REPORT asks for. */
+export type PropRequest =
+  | { mode: 'prop'; names: QName[] }
+  | { mode: 'allprop'; include: QName[] }
+  | { mode: 'propname' };
+
+/** Properties only a report can produce (calendar-data, address-data), keyed by name. */
+export type ReportProperties = Map<QName, (r: Resource) => Xml | undefined>;
+
+/** Reads DAV:prop / DAV:allprop / DAV:propname from a PROPFIND or REPORT body. */
+export function parsePropRequest(parent: XmlElement | undefined): PropRequest {
+  if (!parent) return { mode: 'allprop', include: [] };
+  for (const c of parent.children) {
+    if (c.name === dav('prop')) return { mode: 'prop', names: c.children.map((p) => p.name) };
+    if (c.name === dav('propname')) return { mode: 'propname' };
+    if (c.name === dav('allprop')) {
+      const include = parent.children.find((x) => x.name === dav('include'));
+      return { mode: 'allprop', include: include ? include.children.map((p) => p.name) : [] };
+    }
+  }
+  if (parent.name === dav('propfind')) throw new DavError(400, 'propfind needs prop, allprop or propname');
+  return { mode: 'prop', names: [] };
+}
+
+/** Where a resource's dead properties live: collections and their members only. */
+export function deadPropertyKey(r: Resource): { collectionId: number; objectUri: string } | undefined {
+  if (r.type === 'collection') return { collectionId: r.collection.id, objectUri: '' };
+  if (r.type === 'object') return { collectionId: r.collection.id, objectUri: r.object.uri };
+  return undefined;
+}
+
+export function deadProperties(d: Dav, r: Resource): DeadProperty[] {
+  const key = deadPropertyKey(r);
+  return key ? d.store.getDeadProperties(key.collectionId, key.objectUri) : [];
+}
+
+/**
+ * One DAV:response for a resource: found properties in a 200 propstat, missing ones in
+ * a 404 propstat (left out when the client asked for a minimal answer).
+ */
+export function propertiesResponse(
+  d: Dav,
+  r: Resource,
+  req: PropRequest,
+  ctx: PropertyContext,
+  minimal: boolean,
+  reportProps?: ReportProperties,
+): Xml {
+  let found = '';
+  let missing = '';
+
+  if (req.mode === 'propname') {
+    for (const p of d.properties.forResource(r)) found += el(p.name);
+    for (const p of deadProperties(d, r)) found += el(qname(p.namespace, p.name));
+    return response(r.path, propstat(found, 200));
+  }
+
+  if (req.mode === 'allprop') {
+    for (const p of d.properties.forResource(r)) {
+      if (p.inAllprop === false && !req.include.includes(p.name)) continue;
+      const v = p.get(r, ctx);
+      if (v !== undefined) found += el(p.name, v);
+    }
+    for (const p of deadProperties(d, r)) found += p.xml;
+    return response(r.path, propstat(found, 200));
+  }
+
+  let dead: Map<QName, string> | undefined;
+  for (const name of req.names) {
+    const extra = reportProps?.get(name);
+    const live = extra ? undefined : d.properties.get(name);
+    let value: Xml | undefined;
+    if (extra) value = extra(r);
+    else if (live) value = live.appliesTo(r) ? live.get(r, ctx) : undefined;
+    else {
+      dead ??= new Map(deadProperties(d, r).map((p) => [qname(p.namespace, p.name), p.xml]));
+      const xml = dead.get(name);
+      if (xml !== undefined) {
+        found += xml;
+        continue;
+      }
+    }
+    if (value !== undefined) found += el(name, value);
+    else if (!minimal) missing += el(name);
+  }
+  let body = '';
+  if (found !== '' || missing === '') body += propstat(found, 200);
+  if (missing !== '') body += propstat(missing, 404);
+  return response(r.path, body);
+}

@@ -1,0 +1,60 @@
+import type { ReportDef } from '../dav.js';
+import { DavError } from '../errors.js';
+import { multistatus, response, statusEl, statusResponse } from '../multistatus.js';
+import { objectPath } from '../paths.js';
+import { parsePropRequest, propertiesResponse } from '../propfind-core.js';
+import type { CollectionResource } from '../resource.js';
+import { parseSyncToken, syncTokenOf } from '../sync-token.js';
+import { dav } from '../xml/names.js';
+import { child } from '../xml/parse.js';
+import { textEl } from '../xml/write.js';
+
+/**
+ * RFC 6578 sync-collection. Changes come from the change log, so an incremental sync
+ * costs O(changes since the token), whatever the size of the collection.
+ */
+export const syncCollection: ReportDef = {
+  name: dav('sync-collection'),
+  appliesTo: (r) => r.type === 'collection',
+  handle(req, resource, body) {
+    const r = resource as CollectionResource;
+    const { store } = req;
+    const level = child(body, dav('sync-level'))?.text.trim() ?? '1';
+    if (level !== '1') throw new DavError(403, 'Only sync-level 1 is supported', dav('sync-traversal-supported'));
+    const limitText = child(child(body, dav('limit')) ?? body, dav('nresults'))?.text.trim();
+    const limit = limitText !== undefined ? Number(limitText) : undefined;
+    if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new DavError(400, 'Invalid nresults');
+
+    const collection = store.getCollection(r.owner.id, r.kind.name, r.collection.uri);
+    if (!collection) throw new DavError(404, 'Not found');
+    const tokenText = child(body, dav('sync-token'))?.text.trim() ?? '';
+    const since = tokenText === '' ? 0 : parseSyncToken(tokenText, collection.id, collection.synctoken);
+
+    // Latest change per member, oldest first; an initial sync leaves out deletions.
+    const latest = new Map<string, { deleted: boolean; synctoken: number }>();
+    for (const c of store.changesSince(collection.id, since)) {
+      latest.delete(c.uri);
+      latest.set(c.uri, c);
+    }
+    let entries = [...latest].filter(([, c]) => since > 0 || !c.deleted);
+    let token = collection.synctoken;
+    let truncated = false;
+    if (limit !== undefined && entries.length > limit) {
+      entries = entries.slice(0, limit);
+      token = entries[entries.length - 1]![1].synctoken;
+      truncated = true;
+    }
+
+    const props = parsePropRequest(body);
+    const ctx = { user: req.user };
+    const self: CollectionResource = { ...r, collection };
+    let out = '';
+    for (const [uri, change] of entries) {
+      const object = change.deleted ? undefined : store.getObjectMeta(collection.id, uri);
+      if (!object) out += statusResponse(objectPath(self.path, uri), 404);
+      else out += propertiesResponse(req.dav, req.dav.objectResource(self, object), props, ctx, true);
+    }
+    if (truncated) out += response(self.path, statusEl(507));
+    req.respond(207, multistatus(out, textEl(dav('sync-token'), syncTokenOf(collection.id, token))), 'application/xml; charset=utf-8');
+  },
+};

@@ -1,0 +1,97 @@
+import type { Context } from 'koa';
+import type { Store, User } from '../store/types.js';
+import { DavError } from './errors.js';
+import { parseXml, type XmlElement, type XmlLimits } from './xml/parse.js';
+import type { Dav } from './dav.js';
+
+export interface RequestLimits extends XmlLimits {
+  maxRequestBytes: number;
+  maxResourceBytes: number;
+}
+
+/** One WebDAV request: what the method handlers need from HTTP, and nothing else. */
+export class DavRequest {
+  private body: Buffer | undefined;
+
+  constructor(
+    readonly dav: Dav,
+    readonly koa: Context,
+    readonly user: User,
+  ) {}
+
+  get store(): Store {
+    return this.dav.store;
+  }
+
+  get method(): string {
+    return this.koa.method;
+  }
+
+  get path(): string {
+    return this.koa.path;
+  }
+
+  header(name: string): string | undefined {
+    const v = this.koa.get(name);
+    return v === '' ? undefined : v;
+  }
+
+  /**
+   * Reads the body, refusing more than `limit` bytes. A declared Content-Length over
+   * the limit is refused before anything is read.
+   */
+  async readBody(limit = this.dav.limits.maxRequestBytes, tooLarge?: () => DavError): Promise<Buffer> {
+    if (this.body) return this.body;
+    const fail = () => {
+      this.koa.set('Connection', 'close');
+      return tooLarge?.() ?? new DavError(413, `Request body larger than ${limit} bytes`);
+    };
+    const declared = Number(this.koa.get('Content-Length') || '0');
+    if (declared > limit) throw fail();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of this.koa.req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) {
+        this.koa.req.destroy();
+        throw fail();
+      }
+      chunks.push(chunk);
+    }
+    this.body = Buffer.concat(chunks);
+    return this.body;
+  }
+
+  /** The XML body, or undefined when there is none. */
+  async readXml(): Promise<XmlElement | undefined> {
+    const body = await this.readBody();
+    const text = body.toString('utf8');
+    if (text.trim() === '') return undefined;
+    return parseXml(text, this.dav.limits);
+  }
+
+  /** RFC 8144 Prefer: return=minimal, and Microsoft's older Brief: t. */
+  get wantsMinimal(): boolean {
+    const prefer = this.header('Prefer') ?? '';
+    return /\breturn=minimal\b/i.test(prefer) || /^t$/i.test(this.header('Brief') ?? '');
+  }
+
+  /** Depth header: 0, 1 or infinity; `fallback` when absent. */
+  depth(fallback: '0' | '1' | 'infinity'): '0' | '1' | 'infinity' {
+    const d = (this.header('Depth') ?? fallback).trim().toLowerCase();
+    if (d === '0' || d === '1' || d === 'infinity') return d;
+    throw new DavError(400, `Invalid Depth header: ${d}`);
+  }
+
+  respond(status: number, body?: string | Buffer, contentType?: string): void {
+    this.koa.status = status;
+    if (body !== undefined) {
+      if (contentType) this.koa.type = contentType;
+      this.koa.body = body;
+    }
+  }
+
+  setHeader(name: string, value: string): void {
+    this.koa.set(name, value);
+  }
+}

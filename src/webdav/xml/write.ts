@@ -1,0 +1,51 @@
+import { PREFIXES, splitQName, type QName } from './names.js';
+import type { XmlElement } from './parse.js';
+
+// The one XML writer. Values are always escaped here; callers pass raw strings.
+// Output is built as strings: responses with thousands of entries stay cheap.
+
+const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\r': '&#13;' };
+
+export function escapeXml(value: string): string {
+  return value.replace(/[&<>"\r]/g, (c) => TEXT_ESCAPES[c]!);
+}
+
+/** Serialised XML, as opposed to a raw string that still needs escaping. */
+export type Xml = string;
+
+/** An element with already-serialised content. Known namespaces use the root's prefixes. */
+export function el(name: QName, content: Xml = '', attrs?: Record<string, string>): Xml {
+  const { ns, local } = splitQName(name);
+  const prefix = PREFIXES[ns];
+  const tag = prefix ? `${prefix}:${local}` : local;
+  let open = prefix ? tag : `${local} xmlns="${escapeXml(ns)}"`;
+  if (attrs) for (const [k, v] of Object.entries(attrs)) open += ` ${k}="${escapeXml(v)}"`;
+  return content === '' ? `<${open}/>` : `<${open}>${content}</${tag}>`;
+}
+
+/** An element holding text. */
+export function textEl(name: QName, text: string): Xml {
+  return el(name, escapeXml(text));
+}
+
+/** A complete document whose root declares every known prefix once. */
+export function xmlDocument(root: QName, content: Xml): string {
+  const { ns, local } = splitQName(root);
+  const decls = Object.entries(PREFIXES).map(([uri, p]) => ` xmlns:${p}="${uri}"`).join('');
+  const prefix = PREFIXES[ns];
+  if (!prefix) throw new Error(`root element in unknown namespace ${ns}`);
+  return `<?xml version="1.0" encoding="utf-8"?>\n<${prefix}:${local}${decls}>${content}</${prefix}:${local}>\n`;
+}
+
+/**
+ * Re-serialises a parsed element so it stands on its own (every element declares its
+ * namespace as the default), which is how dead properties are stored and returned.
+ */
+export function serializeElement(element: XmlElement, parentNs?: string): Xml {
+  const { ns, local } = splitQName(element.name);
+  let open = local;
+  if (ns !== parentNs) open += ` xmlns="${escapeXml(ns)}"`;
+  for (const [k, v] of Object.entries(element.attrs)) open += ` ${k}="${escapeXml(v)}"`;
+  const inner = element.children.map((c) => serializeElement(c, ns)).join('') + escapeXml(element.children.length ? '' : element.text);
+  return inner === '' ? `<${open}/>` : `<${open}>${inner}</${local}>`;
+}
