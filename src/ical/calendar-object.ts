@@ -1,0 +1,156 @@
+// A calendar object resource (RFC 4791 §4.1): validation for PUT, the facts the
+// store indexes (UID, type, recurrence-aware first start / last end), and parsing
+// of stored data for queries.
+
+import ICAL from 'ical.js';
+import { readerFor } from './reader.js';
+import { recurrenceSets } from './recurrence.js';
+import { span } from './time-range.js';
+import { FLOATING_UTC } from './timezones.js';
+import type { CalendarObjectInfo } from './types.js';
+import { findInvalidValue } from './validate-values.js';
+
+export type CalendarPrecondition = 'valid-calendar-data' | 'valid-calendar-object-resource' | 'supported-calendar-component';
+
+export class CalendarDataError extends Error {
+  constructor(readonly precondition: CalendarPrecondition, message: string) {
+    super(message);
+    this.name = 'CalendarDataError';
+  }
+}
+
+export interface ParsedCalendarObject {
+  vcalendar: ICAL.Component;
+  info: CalendarObjectInfo;
+}
+
+export const CALENDAR_COMPONENTS: readonly string[] = ['VEVENT', 'VTODO', 'VJOURNAL', 'VFREEBUSY'];
+
+/** A floating time means the same wall clock everywhere: somewhere in UTC−12…UTC+14. */
+const FLOATING_SLACK_MS = 14 * 3_600_000;
+
+function parseVcalendar(text: string): ICAL.Component {
+  let jcal: unknown[];
+  try {
+    jcal = ICAL.parse(text.replace(/^\uFEFF/, '')) as unknown[];
+  } catch (e) {
+    throw new CalendarDataError('valid-calendar-data', `not valid iCalendar: ${(e as Error).message}`);
+  }
+  if (jcal.length === 0) throw new CalendarDataError('valid-calendar-data', 'no iCalendar object found');
+  if (Array.isArray(jcal[0])) throw new CalendarDataError('valid-calendar-data', 'more than one top-level component');
+  retypeBareDates(jcal);
+  const root = new ICAL.Component(jcal);
+  if (root.name !== 'vcalendar') {
+    throw new CalendarDataError('valid-calendar-data', `top-level component is ${root.name.toUpperCase()}, not VCALENDAR`);
+  }
+  return root;
+}
+
+const BARE_DATE = /^(\d{4}-\d{2}-\d{2})T::$/;
+
+/**
+ * Thunderbird and others write "DTSTART;TZID=US/Eastern:20060102" (a DATE without
+ * VALUE=DATE). ical.js keeps the property's DATE-TIME type and yields the unusable
+ * "2006-01-02T::"; retyping it as the DATE it is keeps such data readable.
+ */
+function retypeBareDates(jcal: unknown[]): void {
+  const [, props, comps] = jcal as [string, unknown[][], unknown[][]];
+  for (const p of props) {
+    if (p[2] === 'date-time' && p.length > 3 && p.slice(3).every((v) => typeof v === 'string' && BARE_DATE.test(v))) {
+      p[2] = 'date';
+      for (let i = 3; i < p.length; i++) p[i] = (p[i] as string).slice(0, 10);
+    }
+  }
+  for (const c of comps) retypeBareDates(c);
+}
+
+/** Components that make up the resource: everything but VTIMEZONE and X- extensions. */
+function mainComponents(vcalendar: ICAL.Component): ICAL.Component[] {
+  return vcalendar.getAllSubcomponents().filter((c) => c.name !== 'vtimezone' && !c.name.startsWith('x-'));
+}
+
+export function parseCalendarObject(text: string, allowedComponents: readonly string[] | null): ParsedCalendarObject {
+  const vcalendar = parseVcalendar(text);
+  const problem = findInvalidValue(vcalendar.jCal);
+  if (problem) throw new CalendarDataError('valid-calendar-data', problem);
+
+  const comps = mainComponents(vcalendar);
+  if (comps.length === 0) {
+    throw new CalendarDataError('valid-calendar-object-resource', 'contains no VEVENT, VTODO, VJOURNAL or VFREEBUSY');
+  }
+  const noUid = comps.find((c) => !String(c.getFirstPropertyValue('uid') ?? '').trim());
+  if (noUid) throw new CalendarDataError('valid-calendar-data', `${noUid.name.toUpperCase()} has no UID (UID is required)`);
+  if (vcalendar.hasProperty('method')) {
+    throw new CalendarDataError('valid-calendar-object-resource', 'METHOD is not allowed in a calendar object resource');
+  }
+  const types = [...new Set(comps.map((c) => c.name.toUpperCase()))];
+  if (types.length > 1) {
+    throw new CalendarDataError('valid-calendar-object-resource', `mixes component types ${types.join(', ')}; one type per resource`);
+  }
+  const uids = [...new Set(comps.map((c) => String(c.getFirstPropertyValue('uid'))))];
+  if (uids.length > 1) {
+    throw new CalendarDataError('valid-calendar-object-resource', `contains several UIDs (${uids.join(', ')}); one UID per resource`);
+  }
+  const type = types[0]!;
+  if (comps.filter((c) => !c.hasProperty('recurrence-id')).length > 1) {
+    throw new CalendarDataError('valid-calendar-object-resource', `more than one ${type} without RECURRENCE-ID for UID ${uids[0]}`);
+  }
+  const allowed = allowedComponents ?? CALENDAR_COMPONENTS;
+  if (!allowed.includes(type)) {
+    throw new CalendarDataError('supported-calendar-component', `${type} is not supported here (allowed: ${allowed.join(', ')})`);
+  }
+  return { vcalendar, info: objectInfo(vcalendar, uids[0]!, type) };
+}
+
+function objectInfo(vcalendar: ICAL.Component, uid: string, componentType: string): CalendarObjectInfo {
+  const reader = readerFor(vcalendar, FLOATING_UTC);
+  let lo = Infinity;
+  let hi = -Infinity;
+  let floating = false;
+  let instances = 0;
+  let recurring = false;
+  for (const set of recurrenceSets(reader, componentType)) {
+    recurring ||= set.recurring || set.overrides.length > 0;
+    // Open-ended: only the earliest instances are needed (the end is unbounded).
+    const until = set.infinite ? (set.anchorEpoch ?? Infinity) : Infinity;
+    const complete = set.forEach(until, (inst) => {
+      instances++;
+      floating ||= inst.shape.floating;
+      const [a, b] = span(inst.shape, inst.delta, inst.periodEnd);
+      lo = Math.min(lo, a ?? -Infinity);
+      hi = Math.max(hi, b ?? Infinity);
+    });
+    if (set.infinite || !complete) hi = Infinity;
+  }
+  if (instances === 0) return { uid, componentType, firstStart: null, lastEnd: null, exact: false };
+  if (floating) {
+    lo -= FLOATING_SLACK_MS;
+    hi += FLOATING_SLACK_MS;
+  }
+  return {
+    uid,
+    componentType,
+    firstStart: Number.isFinite(lo) ? lo : null,
+    lastEnd: Number.isFinite(hi) ? hi : null,
+    exact: componentType === 'VEVENT' && !recurring && instances === 1 && !floating && Number.isFinite(lo) && Number.isFinite(hi),
+  };
+}
+
+// Stored objects are parsed once and kept: a calendar-query confirms the same
+// candidates again and again, and parsing dominates the cost of confirming one.
+// Entries are shared, so callers must treat the component as read-only.
+const STORED_CACHE_SIZE = 1024;
+const stored = new Map<string, ICAL.Component>();
+
+export function parseStored(text: string): ICAL.Component {
+  const hit = stored.get(text);
+  if (hit) {
+    stored.delete(text); // re-insert: Map order makes this an LRU
+    stored.set(text, hit);
+    return hit;
+  }
+  const vcalendar = parseVcalendar(text);
+  if (stored.size >= STORED_CACHE_SIZE) stored.delete(stored.keys().next().value!);
+  stored.set(text, vcalendar);
+  return vcalendar;
+}
