@@ -13,8 +13,8 @@ export interface XmlElement {
 }
 
 export interface XmlLimits {
-  maxDepth: number;
-  maxElements: number;
+  maxXmlDepth: number;
+  maxXmlElements: number;
 }
 
 /**
@@ -37,8 +37,8 @@ export function parseXml(body: string, limits: XmlLimits): XmlElement {
   parser.ondoctype = () => fail('DOCTYPE declarations are not allowed');
   parser.onopentag = (tag) => {
     const t = tag as sax.QualifiedTag;
-    if (++count > limits.maxElements) fail(`more than ${limits.maxElements} elements`);
-    if (stack.length >= limits.maxDepth) fail(`nesting deeper than ${limits.maxDepth}`);
+    if (++count > limits.maxXmlElements) fail(`more than ${limits.maxXmlElements} elements`);
+    if (stack.length >= limits.maxXmlDepth) fail(`nesting deeper than ${limits.maxXmlDepth}`);
     const attrs: Record<string, string> = {};
     for (const a of Object.values(t.attributes)) {
       if (a.prefix !== 'xmlns' && a.name !== 'xmlns') attrs[a.local] = a.value;

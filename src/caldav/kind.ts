@@ -1,0 +1,45 @@
+import { CalendarDataError, parseCalendarObject } from '../ical/calendar-object.js';
+import { decodeText } from '../ical/decode.js';
+import { exportCalendar } from '../ical/export.js';
+import { DavError } from '../webdav/errors.js';
+import type { CollectionKind } from '../webdav/kinds.js';
+import { NS, qname } from '../webdav/xml/names.js';
+import type { Collection } from '../store/types.js';
+
+export const CALENDAR_COMPONENTS = ['VEVENT', 'VTODO', 'VJOURNAL'] as const;
+
+/** The component names a calendar accepts (stored comma-separated; null = all). */
+export function componentsOf(collection: Collection): readonly string[] {
+  return collection.components ? collection.components.split(',') : CALENDAR_COMPONENTS;
+}
+
+export const calendarKind: CollectionKind = {
+  name: 'calendar',
+  homeSegment: 'calendars',
+  resourceType: qname(NS.CALDAV, 'calendar'),
+  preconditionNs: NS.CALDAV,
+  objectContentType: 'text/calendar; charset=utf-8',
+  objectExtension: '.ics',
+  defaultCollection: { uri: 'default', fields: { displayname: 'Calendar', components: 'VEVENT,VTODO' } },
+  specialCollections: [
+    { uri: 'inbox', resourceType: qname(NS.CALDAV, 'schedule-inbox') },
+    { uri: 'outbox', resourceType: qname(NS.CALDAV, 'schedule-outbox') },
+  ],
+
+  validateObject(data, collection) {
+    try {
+      const { info } = parseCalendarObject(decodeText(data), componentsOf(collection));
+      return { uid: info.uid, component: info.componentType, firstStart: info.firstStart, lastEnd: info.lastEnd, exactRange: info.exact };
+    } catch (e) {
+      if (e instanceof CalendarDataError) throw new DavError(403, e.message, qname(NS.CALDAV, e.precondition));
+      throw e;
+    }
+  },
+
+  exportCollection(collection, objects) {
+    const body = exportCalendar(collection.displayname, (function* () {
+      for (const o of objects) yield decodeText(o.data);
+    })());
+    return { contentType: 'text/calendar; charset=utf-8', body: Buffer.from(body, 'utf8') };
+  },
+};

@@ -1,0 +1,145 @@
+import { validateTimezoneProperty } from '../ical/vtimezone-property.js';
+import type { Dav } from '../webdav/dav.js';
+import { DavError } from '../webdav/errors.js';
+import { textValue } from '../webdav/live-properties.js';
+import { hrefEl } from '../webdav/multistatus.js';
+import { collectionPath, homePath } from '../webdav/paths.js';
+import type { Resource } from '../webdav/resource.js';
+import { dav, NS, qname } from '../webdav/xml/names.js';
+import { el, escapeXml } from '../webdav/xml/write.js';
+import { CALENDAR_COMPONENTS, calendarKind, componentsOf } from './kind.js';
+
+const C = (local: string) => qname(NS.CALDAV, local);
+const APPLE = (local: string) => qname(NS.APPLE_ICAL, local);
+
+const isCalendar = (r: Resource) => r.type === 'collection' && r.kind === calendarKind;
+const isPrincipal = (r: Resource) => r.type === 'principal';
+const calendar = (r: Resource) => (r.type === 'collection' ? r.collection : undefined);
+
+function principalHref(r: Resource, build: (username: string) => string): string | undefined {
+  return r.type === 'principal' ? hrefEl(build(r.owner.username)) : undefined;
+}
+
+/** The components named in a supported-calendar-component-set, validated. */
+function parseComponentSet(value: { children: { name: string; attrs: Record<string, string> }[] }): string {
+  const names = value.children.filter((c) => c.name === C('comp')).map((c) => (c.attrs.name ?? '').toUpperCase());
+  const bad = names.find((n) => !(CALENDAR_COMPONENTS as readonly string[]).includes(n));
+  if (names.length === 0 || bad !== undefined) {
+    throw new DavError(403, `Unsupported calendar component ${bad ?? '(none given)'}`, C('supported-calendar-component'));
+  }
+  return [...new Set(names)].join(',');
+}
+
+export function defineCalendarProperties(d: Dav): void {
+  d.properties.define(
+    {
+      name: C('calendar-home-set'),
+      appliesTo: isPrincipal,
+      get: (r) => principalHref(r, (u) => homePath(calendarKind.homeSegment, u)),
+    },
+    {
+      name: C('calendar-user-address-set'),
+      appliesTo: isPrincipal,
+      get(r) {
+        if (r.type !== 'principal') return undefined;
+        const email = r.owner.email ? hrefEl(`mailto:${r.owner.email}`) : '';
+        return email + hrefEl(r.path);
+      },
+    },
+    {
+      name: C('schedule-inbox-URL'),
+      appliesTo: isPrincipal,
+      get: (r) => principalHref(r, (u) => collectionPath(calendarKind.homeSegment, u, 'inbox')),
+    },
+    {
+      name: C('schedule-outbox-URL'),
+      appliesTo: isPrincipal,
+      get: (r) => principalHref(r, (u) => collectionPath(calendarKind.homeSegment, u, 'outbox')),
+    },
+    {
+      name: C('calendar-user-type'),
+      appliesTo: isPrincipal,
+      get: () => 'INDIVIDUAL',
+    },
+    {
+      name: C('calendar-description'),
+      appliesTo: isCalendar,
+      get: (r) => {
+        const text = calendar(r)?.description;
+        return text == null ? undefined : escapeXml(text);
+      },
+      set: (v) => ({ description: textValue(v) }),
+      remove: () => ({ description: null }),
+    },
+    {
+      name: C('calendar-timezone'),
+      appliesTo: isCalendar,
+      get: (r) => {
+        const tz = calendar(r)?.timezone;
+        return tz == null ? undefined : escapeXml(tz);
+      },
+      set(v) {
+        const text = textValue(v);
+        if (text === null) return { timezone: null };
+        const problem = validateTimezoneProperty(text);
+        if (problem) throw new DavError(403, `calendar-timezone: ${problem}`, C('valid-calendar-data'));
+        return { timezone: text };
+      },
+      remove: () => ({ timezone: null }),
+    },
+    {
+      name: C('supported-calendar-component-set'),
+      appliesTo: isCalendar,
+      get: (r) => {
+        const c = calendar(r);
+        return c ? componentsOf(c).map((n) => el(C('comp'), '', { name: n })).join('') : undefined;
+      },
+      set(v, phase) {
+        if (phase !== 'create') {
+          throw new DavError(403, 'supported-calendar-component-set can only be chosen when the calendar is created', dav('cannot-modify-protected-property'));
+        }
+        return { components: parseComponentSet(v) };
+      },
+    },
+    {
+      name: C('supported-calendar-data'),
+      appliesTo: isCalendar,
+      get: () => el(C('calendar-data'), '', { 'content-type': 'text/calendar', version: '2.0' }),
+    },
+    {
+      name: C('supported-collation-set'),
+      appliesTo: isCalendar,
+      get: () => ['i;ascii-casemap', 'i;octet', 'i;unicode-casemap'].map((c) => el(C('supported-collation'), c)).join(''),
+      inAllprop: false,
+    },
+    {
+      name: C('max-resource-size'),
+      appliesTo: isCalendar,
+      get: () => String(d.limits.maxResourceBytes),
+    },
+    {
+      name: APPLE('calendar-color'),
+      appliesTo: isCalendar,
+      get: (r) => {
+        const color = calendar(r)?.color;
+        return color == null ? undefined : escapeXml(color);
+      },
+      set: (v) => ({ color: textValue(v) }),
+      remove: () => ({ color: null }),
+    },
+    {
+      name: APPLE('calendar-order'),
+      appliesTo: isCalendar,
+      get: (r) => {
+        const order = calendar(r)?.sortOrder;
+        return order == null ? undefined : escapeXml(order);
+      },
+      set(v) {
+        const text = textValue(v);
+        if (text !== null && !/^-?\d+$/.test(text)) throw new DavError(409, 'calendar-order must be an integer');
+        return { sortOrder: text };
+      },
+      remove: () => ({ sortOrder: null }),
+    },
+  );
+}

@@ -1,0 +1,121 @@
+import { isSupportedCollation } from '../ical/text-match.js';
+import type { CalendarDataRequest, CompFilter, CompSelection, ParamFilter, PropFilter, TextMatch, TimeRange } from '../ical/types.js';
+import { DavError } from '../webdav/errors.js';
+import { NS, qname } from '../webdav/xml/names.js';
+import { child, childrenNamed, type XmlElement } from '../webdav/xml/parse.js';
+
+// Reads the CalDAV query language (RFC 4791 §9) from XML into the typed forms the
+// iCalendar layer evaluates.
+
+const C = (local: string) => qname(NS.CALDAV, local);
+
+function invalid(message: string): DavError {
+  return new DavError(403, message, C('valid-filter'));
+}
+
+/** An iCalendar UTC date-time "20240101T000000Z" as epoch ms. */
+export function parseUtc(value: string | undefined, what: string): number | null {
+  if (value === undefined) return null;
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value.trim());
+  if (!m) throw invalid(`${what} must be a UTC date-time like 20240101T000000Z, got "${value}"`);
+  const [, y, mo, d, h, mi, s] = m.map(Number) as number[];
+  return Date.UTC(y!, mo! - 1, d!, h!, mi!, s!);
+}
+
+function timeRange(el: XmlElement | undefined): TimeRange | undefined {
+  if (!el) return undefined;
+  const range = { start: parseUtc(el.attrs.start, 'time-range start'), end: parseUtc(el.attrs.end, 'time-range end') };
+  if (range.start === null && range.end === null) throw invalid('time-range needs start or end');
+  if (range.start !== null && range.end !== null && range.end <= range.start) throw invalid('time-range end must be after start');
+  return range;
+}
+
+export function parseTextMatch(el: XmlElement | undefined, ns: string): TextMatch | undefined {
+  if (!el) return undefined;
+  const collation = el.attrs.collation ?? 'i;ascii-casemap';
+  if (!isSupportedCollation(collation)) {
+    throw new DavError(403, `Unsupported collation ${collation}`, qname(ns, 'supported-collation'));
+  }
+  const matchType = el.attrs['match-type'] ?? 'contains';
+  if (!['equals', 'contains', 'starts-with', 'ends-with'].includes(matchType)) throw invalid(`Unknown match-type ${matchType}`);
+  return {
+    value: el.text,
+    collation,
+    matchType: matchType as TextMatch['matchType'],
+    negate: el.attrs['negate-condition'] === 'yes',
+  };
+}
+
+function paramFilter(el: XmlElement): ParamFilter {
+  return {
+    name: requiredName(el),
+    isNotDefined: child(el, C('is-not-defined')) !== undefined,
+    textMatch: parseTextMatch(child(el, C('text-match')), NS.CALDAV),
+  };
+}
+
+function propFilter(el: XmlElement): PropFilter {
+  return {
+    name: requiredName(el),
+    isNotDefined: child(el, C('is-not-defined')) !== undefined,
+    timeRange: timeRange(child(el, C('time-range'))),
+    textMatch: parseTextMatch(child(el, C('text-match')), NS.CALDAV),
+    paramFilters: childrenNamed(el, C('param-filter')).map(paramFilter),
+  };
+}
+
+function compFilter(el: XmlElement): CompFilter {
+  return {
+    name: requiredName(el),
+    isNotDefined: child(el, C('is-not-defined')) !== undefined,
+    timeRange: timeRange(child(el, C('time-range'))),
+    propFilters: childrenNamed(el, C('prop-filter')).map(propFilter),
+    compFilters: childrenNamed(el, C('comp-filter')).map(compFilter),
+  };
+}
+
+function requiredName(el: XmlElement): string {
+  const name = el.attrs.name?.trim();
+  if (!name) throw invalid(`${el.name} needs a name attribute`);
+  return name.toUpperCase();
+}
+
+/** The filter of a calendar-query: exactly one comp-filter, for VCALENDAR. */
+export function parseFilter(query: XmlElement): CompFilter {
+  const filter = child(query, C('filter'));
+  if (!filter) throw invalid('calendar-query needs a filter');
+  const comps = childrenNamed(filter, C('comp-filter'));
+  if (comps.length !== 1 || comps[0]!.attrs.name?.toUpperCase() !== 'VCALENDAR') {
+    throw invalid('The filter must hold exactly one comp-filter named VCALENDAR');
+  }
+  return compFilter(comps[0]!);
+}
+
+function compSelection(el: XmlElement): CompSelection {
+  return {
+    name: requiredName(el),
+    allProps: child(el, C('allprop')) !== undefined,
+    props: childrenNamed(el, C('prop')).map((p) => ({ name: requiredName(p), novalue: p.attrs.novalue === 'yes' })),
+    allComps: child(el, C('allcomp')) !== undefined,
+    comps: childrenNamed(el, C('comp')).map(compSelection),
+  };
+}
+
+function range(el: XmlElement | undefined, what: string): { start: number; end: number } | undefined {
+  if (!el) return undefined;
+  const start = parseUtc(el.attrs.start, `${what} start`);
+  const end = parseUtc(el.attrs.end, `${what} end`);
+  if (start === null || end === null || end <= start) throw invalid(`${what} needs start and end, end after start`);
+  return { start, end };
+}
+
+/** The calendar-data element of a report's prop: which parts of the data to return. */
+export function parseCalendarDataRequest(el: XmlElement): CalendarDataRequest {
+  const comp = child(el, C('comp'));
+  return {
+    comp: comp ? compSelection(comp) : undefined,
+    expand: range(child(el, C('expand')), 'expand'),
+    limitRecurrenceSet: range(child(el, C('limit-recurrence-set')), 'limit-recurrence-set'),
+    limitFreebusySet: range(child(el, C('limit-freebusy-set')), 'limit-freebusy-set'),
+  };
+}

@@ -1,0 +1,28 @@
+import { ConfigError } from '../config.js';
+import { serve } from './serve.js';
+import { user } from './user.js';
+
+const [command, ...args] = process.argv.slice(2);
+
+async function main(): Promise<number | undefined> {
+  switch (command) {
+    case 'serve':
+      await serve();
+      return undefined;
+    case 'user':
+      return user(args);
+    default:
+      console.error('usage: davenport serve | user <add|passwd|list> …');
+      return 2;
+  }
+}
+
+main().then(
+  (code) => {
+    if (code !== undefined) process.exit(code);
+  },
+  (e: unknown) => {
+    console.error(e instanceof ConfigError ? `configuration error: ${e.message}` : `error: ${(e as Error).message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import { loadConfig } from '../config.js';
+import { hashPassword } from '../http/auth.js';
+import { startServer } from '../http/server.js';
+import { SqliteStore } from '../store/sqlite.js';
+
+/**
+ * `npm start`: opens (and migrates) the store, creates the admin user on first start,
+ * serves until SIGINT/SIGTERM, then shuts down gracefully.
+ */
+export async function serve(): Promise<void> {
+  const config = loadConfig();
+  const log = pino({ level: config.logLevel });
+  const store = SqliteStore.inDataDir(config.dataDir);
+  if (store.countUsers() === 0) {
+    const given = process.env.DAVENPORT_ADMIN_PASSWORD;
+    const password = given || randomBytes(12).toString('base64url');
+    store.createUser('admin', await hashPassword(password), null, 'Administrator');
+    if (given) log.info('created user "admin" with the password from DAVENPORT_ADMIN_PASSWORD');
+    // Printed once, to the terminal only: it is not stored anywhere in clear.
+    else process.stdout.write(`\nCreated user "admin" with password: ${password}\nChange it with: npm run user -- passwd admin\n\n`);
+  }
+  const server = await startServer(config, store, log);
+  const admin = store.getUser('admin');
+  if (admin) server.dav.ensureDefaultCollections(admin);
+  log.info(`Davenport listening on ${server.url} (data in ${config.dataDir})`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: finishing requests and closing`);
+    server.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}

@@ -1,0 +1,59 @@
+import { createInterface } from 'node:readline/promises';
+import { loadConfig } from '../config.js';
+import { hashPassword } from '../http/auth.js';
+import { SqliteStore } from '../store/sqlite.js';
+
+const USAGE = `usage: npm run user -- <command>
+  add <name> [--email addr] [--display-name text]   create a user (password from DAVENPORT_USER_PASSWORD or asked)
+  passwd <name>                                     set a user's password
+  list                                              list users`;
+
+async function askPassword(): Promise<string> {
+  const given = process.env.DAVENPORT_USER_PASSWORD;
+  if (given) return given;
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const password = await rl.question('Password: ');
+    if (password.length < 8) throw new Error('the password must have at least 8 characters');
+    return password;
+  } finally {
+    rl.close();
+  }
+}
+
+function option(args: string[], name: string): string | null {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : null;
+}
+
+/** `npm run user -- …`: user administration on the configured store. */
+export async function user(args: string[]): Promise<number> {
+  const [command, name] = args;
+  const store = SqliteStore.inDataDir(loadConfig().dataDir);
+  try {
+    switch (command) {
+      case 'add': {
+        if (!name || !/^[A-Za-z0-9._@-]+$/.test(name)) throw new Error('user names may use letters, digits and . _ @ -');
+        if (store.getUser(name)) throw new Error(`user ${name} already exists`);
+        store.createUser(name, await hashPassword(await askPassword()), option(args, '--email'), option(args, '--display-name'));
+        console.log(`created user ${name}`);
+        return 0;
+      }
+      case 'passwd': {
+        const existing = name ? store.getUser(name) : undefined;
+        if (!existing) throw new Error(`no user ${name ?? ''}`);
+        store.setPasswordHash(existing.id, await hashPassword(await askPassword()));
+        console.log(`password of ${name} changed`);
+        return 0;
+      }
+      case 'list':
+        for (const u of store.listUsers()) console.log(`${u.username}\t${u.email ?? ''}\t${u.displayName ?? ''}`);
+        return 0;
+      default:
+        console.error(USAGE);
+        return 2;
+    }
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,59 @@
+import type { ReportDef } from './dav.js';
+import { DavError } from './errors.js';
+import { multistatus, statusResponse } from './multistatus.js';
+import { hrefToPath } from './paths.js';
+import { parsePropRequest, propertiesResponse, type ReportProperties } from './propfind-core.js';
+import type { DavRequest } from './request.js';
+import type { CollectionResource, Resource } from './resource.js';
+import { dav, type QName } from './xml/names.js';
+import type { XmlElement } from './xml/parse.js';
+
+/**
+ * A multiget report (calendar-multiget, addressbook-multiget): the listed members with
+ * the asked properties. Each href is answered on its own: 404 outside the collection,
+ * 403 for another user's data.
+ */
+export function multigetReport(
+  name: QName,
+  reportProperties: (req: DavRequest, body: XmlElement, collection: CollectionResource) => ReportProperties,
+): ReportDef {
+  return {
+    name,
+    appliesTo: (r) => r.type === 'collection' || r.type === 'object',
+    handle(req, resource, body) {
+      const collection = collectionOf(req, resource);
+      const props = parsePropRequest(body);
+      const extra = reportProperties(req, body, collection);
+      const ctx = { user: req.user };
+      let out = '';
+      for (const hrefEl of body.children.filter((c) => c.name === dav('href'))) {
+        const href = hrefEl.text.trim();
+        const member = memberAt(req, collection, hrefToPath(href));
+        out += typeof member === 'number'
+          ? statusResponse(href, member)
+          : propertiesResponse(req.dav, member, props, ctx, false, extra);
+      }
+      req.respond(207, multistatus(out), 'application/xml; charset=utf-8');
+    },
+  };
+}
+
+/** The collection a report runs over: the resource itself, or the parent of an object. */
+export function collectionOf(req: DavRequest, resource: Resource): CollectionResource {
+  if (resource.type === 'collection') return resource;
+  const target = req.dav.resolve(resource.path.slice(0, resource.path.lastIndexOf('/') + 1), req.user);
+  if (target.resource?.type !== 'collection') throw new DavError(404, 'Not found');
+  return target.resource;
+}
+
+function memberAt(req: DavRequest, collection: CollectionResource, path: string): Resource | number {
+  try {
+    const target = req.dav.resolve(path, req.user);
+    const r = target.resource;
+    if (r?.type !== 'object' || r.collection.id !== collection.collection.id) return 404;
+    return r;
+  } catch (e) {
+    if (e instanceof DavError) return e.status;
+    throw e;
+  }
+}

@@ -1,0 +1,62 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config.js';
+import { hashPassword } from '../../src/http/auth.js';
+import { startServer, type RunningServer } from '../../src/http/server.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
+
+export interface TestUser {
+  name: string;
+  password: string;
+}
+
+export const ALICE: TestUser = { name: 'alice', password: 'alice-secret' };
+export const BOB: TestUser = { name: 'bob', password: 'bob-secret' };
+
+export interface DavResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  bytes: Buffer;
+}
+
+export interface TestServer {
+  url: string;
+  server: RunningServer;
+  dataDir: string;
+  /** An HTTP request as `user` (alice by default); redirects are not followed. */
+  request(method: string, path: string, options?: { body?: string | Buffer; headers?: Record<string, string>; user?: TestUser | null }): Promise<DavResponse>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real server on a random loopback port over a fresh SQLite file, with users
+ * alice (alice@example.com) and bob.
+ */
+export async function startTestServer(overrides: Record<string, string> = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'davenport-test-'));
+  const config = loadConfig({ DAVENPORT_HOST: '127.0.0.1', DAVENPORT_PORT: '0', DAVENPORT_DATA_DIR: dataDir, DAVENPORT_LOG_LEVEL: 'silent', ...overrides });
+  const store = SqliteStore.inDataDir(dataDir);
+  store.createUser(ALICE.name, await hashPassword(ALICE.password), 'alice@example.com', 'Alice Example');
+  store.createUser(BOB.name, await hashPassword(BOB.password), 'bob@example.com', null);
+  const server = await startServer(config, store);
+  const base = server.url.replace(/\/$/, '');
+  return {
+    url: server.url,
+    server,
+    dataDir,
+    async request(method, path, options = {}) {
+      const user = options.user === undefined ? ALICE : options.user;
+      const headers: Record<string, string> = { ...(options.headers ?? {}) };
+      if (user) headers.Authorization = `Basic ${Buffer.from(`${user.name}:${user.password}`).toString('base64')}`;
+      const res = await fetch(`${base}${path}`, { method, headers, body: options.body as BodyInit | undefined, redirect: 'manual' });
+      const bytes = Buffer.from(await res.arrayBuffer());
+      return { status: res.status, headers: res.headers, text: bytes.toString('utf8'), bytes };
+    },
+    async close() {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
