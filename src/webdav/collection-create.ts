@@ -39,7 +39,7 @@ export function createCollection(
   });
   req.setHeader('Location', path);
   req.setHeader('Cache-Control', 'no-cache');
-  req.respond(201, '');
+  req.respond(201);
 }
 
 /** The kind an extended MKCOL asks for, from the resourcetype in its set. */

@@ -83,12 +83,16 @@ export class DavRequest {
     throw new DavError(400, `Invalid Depth header: ${d}`);
   }
 
+  /** Sets status and body; without a body the response is empty and has no Content-Type. */
   respond(status: number, body?: string | Buffer, contentType?: string): void {
     this.koa.status = status;
-    if (body !== undefined) {
-      if (contentType) this.koa.type = contentType;
-      this.koa.body = body;
+    if (body === undefined || body === '') {
+      this.koa.body = '';
+      this.koa.remove('Content-Type');
+      return;
     }
+    if (contentType) this.koa.type = contentType;
+    this.koa.body = body;
   }
 
   setHeader(name: string, value: string): void {

@@ -7,6 +7,6 @@ export const options: MethodDef = {
     req.setHeader('DAV', req.dav.complianceClasses.join(', '));
     req.setHeader('Allow', req.dav.allowedMethods(target).join(', '));
     req.setHeader('Accept-Patch', 'application/xml');
-    req.respond(200, '');
+    req.respond(200);
   },
 };

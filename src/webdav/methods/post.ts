@@ -20,6 +20,6 @@ export const post: MethodDef = {
     const etag = storeObject(req, collection, uri, data, validated);
     req.setHeader('Location', objectPath(collection.path, uri));
     req.setHeader('ETag', etag);
-    req.respond(201, '');
+    req.respond(201);
   },
 };

@@ -16,6 +16,6 @@ export const put: MethodDef = {
     checkPreconditions(req, current?.etag);
     const etag = storeObject(req, collection, uri, data, validated);
     req.setHeader('ETag', etag);
-    req.respond(current ? 204 : 201, '');
+    req.respond(current ? 204 : 201);
   },
 };
