@@ -113,7 +113,7 @@ function objectInfo(vcalendar: ICAL.Component, uid: string, componentType: strin
     recurring ||= set.recurring || set.overrides.length > 0;
     // Open-ended: only the earliest instances are needed (the end is unbounded).
     const until = set.infinite ? (set.anchorEpoch ?? Infinity) : Infinity;
-    const complete = set.forEach(until, (inst) => {
+    const complete = set.forEach(-Infinity, until, (inst) => {
       instances++;
       floating ||= inst.shape.floating;
       const [a, b] = span(inst.shape, inst.delta, inst.periodEnd);

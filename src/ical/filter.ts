@@ -53,6 +53,7 @@ function topLevelMatches(f: CompFilter, reader: TimeReader): boolean {
   // Instances can only matter up to this anchor time: the query's end, or for an
   // alarm range its end plus how far alarms and instance durations can reach.
   let until = own ? own[1] : Infinity;
+  let from = own ? own[0] : -Infinity;
   if (!own && alarms) {
     let reach = 0;
     for (const c of comps) {
@@ -61,10 +62,11 @@ function topLevelMatches(f: CompFilter, reader: TimeReader): boolean {
       reach = Math.max(reach, alarmReach(c, reader) + len);
     }
     until = alarms[1] + reach;
+    from = alarms[0] - reach;
   }
   let found = false;
   for (const set of recurrenceSets(reader, type)) {
-    set.forEach(until, (inst) => {
+    set.forEach(from, until, (inst) => {
       if (own && !overlaps(inst.shape, inst.delta, inst.periodEnd, own[0], own[1])) return false;
       found = bodyMatches(inst.comp, f, reader, inst);
       return found;

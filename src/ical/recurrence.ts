@@ -8,8 +8,8 @@
 // rule costs what the window needs, never "to infinity".
 
 import ICAL from 'ical.js';
-import { safeValues, type TimeReader } from './reader.js';
-import { overlaps, shapeOf, type Shape } from './time-range.js';
+import { DAY_MS, safeValues, type TimeReader } from './reader.js';
+import { overlaps, shapeOf, span, type Shape } from './time-range.js';
 import { UTC_ZONE, type Zone } from './timezones.js';
 
 /** Hard stop for pathological rules (FREQ=SECONDLY for decades); results past it are cut. */
@@ -105,15 +105,16 @@ export class RecurrenceSet {
   /**
    * Visits every instance whose anchor is at or before `until` (epoch ms), in
    * generation order; overrides come last. Return true from `visit` to stop.
+   * Instances ending well before `from` may be skipped (not guaranteed).
    * Returns false when generation was cut at MAX_GENERATED, i.e. instances before
    * `until` may be missing.
    */
-  forEach(until: number, visit: (i: Instance) => boolean | void): boolean {
+  forEach(from: number, until: number, visit: (i: Instance) => boolean | void): boolean {
     let result: 'done' | 'stopped' | 'truncated' = 'done';
     if (this.master && !this.recurring) {
       if (visit(this.instance(this.master, 0, null, null))) return true;
     } else if (this.master) {
-      result = this.generate(until, visit);
+      result = this.cachedGenerate(from, until, visit);
       if (result === 'stopped') return true;
     }
     for (const o of this.overrides) {
@@ -126,8 +127,25 @@ export class RecurrenceSet {
     return { comp, shape: shapeOf(comp, this.reader), delta, periodEnd, rid };
   }
 
+  // The last complete generation, replayed while later calls ask for a window it
+  // covers: stored objects stay parsed (parseStored), so repeated queries over the
+  // same month cost a filter over a short array instead of a re-expansion.
+  private last: { from: number; until: number; result: 'done' | 'truncated'; instances: Instance[] } | null = null;
+
+  private cachedGenerate(from: number, until: number, visit: (i: Instance) => boolean | void): 'done' | 'stopped' | 'truncated' {
+    const c = this.last;
+    if (!c || c.from > from || c.until < until) {
+      const instances: Instance[] = [];
+      const result = this.generate(from, until, (i) => void instances.push(i)) as 'done' | 'truncated';
+      this.last = { from, until, result, instances };
+      return this.cachedGenerate(from, until, visit);
+    }
+    for (const i of c.instances) if (visit(i)) return 'stopped';
+    return c.result;
+  }
+
   /** Master-generated instances up to `until`. */
-  private generate(until: number, visit: (i: Instance) => boolean | void): 'done' | 'stopped' | 'truncated' {
+  private generate(from: number, until: number, visit: (i: Instance) => boolean | void): 'done' | 'stopped' | 'truncated' {
     const master = this.master!;
     const zone = this.zone!;
     const anchor = this.anchor!;
@@ -152,8 +170,19 @@ export class RecurrenceSet {
       if (s !== null) backShift = Math.max(backShift, o.rid.epoch - s);
     }
     const limit = until + backShift;
+    // Instances whose recurrence id is before this cannot reach `from`: not even
+    // with the longest duration or a THISANDFUTURE move to later.
+    let forwardShift = 0;
+    for (const o of future) {
+      const sh = shapeOf(o.comp, this.reader);
+      const [a, b] = span(sh, 0, null);
+      if (sh.anchor !== null && a !== null && b !== null) forwardShift = Math.max(forwardShift, sh.anchor - o.rid.epoch + (b - a));
+      else forwardShift = Infinity;
+    }
+    const [mlo, mhi] = span(masterShape, 0, null);
+    const skipBefore = mlo !== null && mhi !== null ? from - (mhi - mlo) - forwardShift : -Infinity;
     const { exEpochs, exDays } = this.exclusions(zone, anchor.isDate);
-    const sources = this.sources(zone, anchor);
+    const sources = this.sources(zone, anchor, skipBefore);
     let generated = 0;
     let last = -Infinity;
     for (;;) {
@@ -193,7 +222,7 @@ export class RecurrenceSet {
     return { exEpochs, exDays };
   }
 
-  private sources(zone: Zone, anchor: ICAL.Time): Source[] {
+  private sources(zone: Zone, anchor: ICAL.Time, skipBefore: number): Source[] {
     const reader = this.reader;
     const master = this.master!;
     const sources: Source[] = [];
@@ -220,14 +249,14 @@ export class RecurrenceSet {
 
     for (const p of master.getAllProperties('rrule')) {
       const rule = safeValues(p)[0];
-      if (rule instanceof ICAL.Recur) sources.push(this.ruleSource(rule, anchor, zone));
+      if (rule instanceof ICAL.Recur) sources.push(this.ruleSource(rule, anchor, zone, skipBefore));
     }
     return sources;
   }
 
   /** One RRULE as a source. UNTIL is applied here on the UTC line, because ical.js
    * compares it with a time in a zone it may not know (custom or Windows TZIDs). */
-  private ruleSource(rule: ICAL.Recur, anchor: ICAL.Time, zone: Zone): Source {
+  private ruleSource(rule: ICAL.Recur, anchor: ICAL.Time, zone: Zone, skipBefore: number): Source {
     const reader = this.reader;
     let untilEpoch = Infinity;
     if (rule.until) {
@@ -241,7 +270,7 @@ export class RecurrenceSet {
     unbounded.until = null;
     let it: ICAL.RecurIterator | null = null;
     try {
-      it = unbounded.iterator(anchor);
+      it = fastForward(unbounded, anchor, reader.epochOf(anchor, zone), skipBefore) ?? unbounded.iterator(anchor);
     } catch {
       it = null; // a rule ical.js cannot iterate contributes nothing beyond DTSTART
     }
@@ -268,6 +297,27 @@ export class RecurrenceSet {
     };
     return src;
   }
+}
+
+/**
+ * An iterator for `rule` that starts at a later occurrence instead of DTSTART, so
+ * a query in 2025 over a daily series begun in 2015 does not walk ten years of
+ * days. Only done where restarting is provably the same series: DAILY/WEEKLY
+ * without COUNT or BYSETPOS (both depend on the position from DTSTART), moved by
+ * whole periods, and only when DTSTART is itself an occurrence of the rule. One
+ * spare period is kept, so instances of the restart week before it do not matter.
+ */
+function fastForward(rule: ICAL.Recur, anchor: ICAL.Time, anchorEpoch: number, skipBefore: number): ICAL.RecurIterator | null {
+  if (!Number.isFinite(skipBefore) || rule.count || rule.parts.BYSETPOS) return null;
+  if (rule.freq !== 'DAILY' && rule.freq !== 'WEEKLY') return null;
+  const periodDays = (rule.freq === 'DAILY' ? 1 : 7) * (rule.interval || 1);
+  const periods = Math.floor((skipBefore - anchorEpoch) / DAY_MS / periodDays) - 2;
+  if (periods < 2) return null;
+  const first = rule.iterator(anchor).next();
+  if (!first || first.compare(anchor) !== 0) return null;
+  const start = anchor.clone();
+  start.adjust(periods * periodDays, 0, 0, 0);
+  return rule.iterator(start);
 }
 
 const SETS = Symbol('sets');
@@ -303,7 +353,7 @@ export function instancesOverlapping(reader: TimeReader, lo: number, hi: number)
   const out: Instance[] = [];
   for (const type of types) {
     for (const set of recurrenceSets(reader, type)) {
-      set.forEach(hi, (inst) => {
+      set.forEach(lo, hi, (inst) => {
         if (overlaps(inst.shape, inst.delta, inst.periodEnd, lo, hi)) out.push(inst);
       });
     }
