@@ -79,7 +79,8 @@ export function defineCalendarProperties(d: Dav): void {
         return tz == null ? undefined : escapeXml(tz);
       },
       set(v) {
-        const text = textValue(v);
+        // Kept verbatim (not trimmed): clients compare it with what they set.
+        const text = textValue(v) === null ? null : v.text;
         if (text === null) return { timezone: null };
         const problem = validateTimezoneProperty(text);
         if (problem) throw new DavError(403, `calendar-timezone: ${problem}`, C('valid-calendar-data'));

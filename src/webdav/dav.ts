@@ -72,7 +72,10 @@ export class Dav {
     const target = this.resolve(koa.path, user);
     if (!def) throw new DavError(405, `${koa.method} is not supported`, undefined, undefined, { Allow: this.allowedMethods(target).join(', ') });
     if (!def.allows(target)) {
-      if (!target.resource && !target.parent && def.creates) throw new DavError(409, 'The parent collection does not exist');
+      if (!target.resource && def.creates) {
+        if (!target.parent) throw new DavError(409, 'The parent collection does not exist');
+        throw new DavError(403, `${koa.method} cannot create a resource here`);
+      }
       if (!target.resource) throw new DavError(404, 'Not found');
       throw new DavError(405, `${koa.method} is not allowed here`, undefined, undefined, { Allow: this.allowedMethods(target).join(', ') });
     }

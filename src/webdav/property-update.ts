@@ -62,7 +62,8 @@ export function planPropertyUpdate(
         const op = action === 'set' ? live.set : live.remove;
         if (!op) throw new DavError(403, `${prop.name} is protected`, dav('cannot-modify-protected-property'));
         Object.assign(plan.fields, action === 'set' ? live.set!(prop, phase, r) : live.remove!());
-      } else if (live && !canStoreDead) {
+      } else if (live) {
+        // A live property's name is never shadowed by a dead one.
         throw new DavError(403, `${prop.name} does not apply here`, dav('cannot-modify-protected-property'));
       } else if (!canStoreDead) {
         throw new DavError(403, 'This resource cannot hold dead properties');
