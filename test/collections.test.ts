@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from './helpers/server.js';
-import { a, c, cs, d, multistatus, parse, propText, propfindBody } from './helpers/xml.js';
+import { a, c, cs, d, multistatus, parse, propText, propfindBody, type MultiResponse } from './helpers/xml.js';
 
 const NSDECL = 'xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav" xmlns:A="http://apple.com/ns/ical/"';
 const TZ = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nBEGIN:STANDARD\r\nDTSTART:19701025T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\nBEGIN:DAYLIGHT\r\nDTSTART:19700329T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\nEND:VCALENDAR\r\n';
@@ -14,7 +14,7 @@ describe('calendar collections', () => {
   after(() => s.close());
 
   const props = (path: string, names: string, depth = '0') =>
-    s.request('PROPFIND', path, { headers: { Depth: depth }, body: propfindBody(names) }).then((r) => ({ status: r.status, ms: r.status === 207 ? multistatus(r.text) : new Map() }));
+    s.request('PROPFIND', path, { headers: { Depth: depth }, body: propfindBody(names) }).then((r) => ({ status: r.status, ms: r.status === 207 ? multistatus(r.text) : new Map<string, MultiResponse>() }));
 
   it('MKCALENDAR with a set of properties', async () => {
     const body = `<C:mkcalendar ${NSDECL}><D:set><D:prop>
@@ -136,7 +136,7 @@ describe('calendar collections', () => {
     assert.equal(ur.props.get(d('displayname'))!.status, 200);
     assert.equal(ur.props.get('{urn:x}nothing')!.status, 404);
 
-    for (const headers of [{ Prefer: 'return=minimal' }, { Brief: 't' }]) {
+    for (const headers of [{ Prefer: 'return=minimal' }, { Brief: 't' }] as Record<string, string>[]) {
       const min = await s.request('PROPFIND', '/dav/calendars/alice/default/', { headers: { Depth: '0', ...headers }, body: propfindBody('<D:displayname/><X:nothing xmlns:X="urn:x"/>') });
       assert.doesNotMatch(min.text, /404/);
       assert.match(min.text, /displayname/);
