@@ -1,8 +1,9 @@
 import { isSupportedCollation } from '../ical/text-match.js';
-import type { CalendarDataRequest, CompFilter, CompSelection, ParamFilter, PropFilter, TextMatch, TimeRange } from '../ical/types.js';
+import type { CalendarDataRequest, CompFilter, CompSelection, ParamFilter, PropFilter, TimeRange } from '../ical/types.js';
 import { DavError } from '../webdav/errors.js';
 import { NS, qname } from '../webdav/xml/names.js';
 import { child, childrenNamed, type XmlElement } from '../webdav/xml/parse.js';
+import { parseTextMatch } from '../webdav/xml/text-match.js';
 
 // Reads the CalDAV query language (RFC 4791 §9) from XML into the typed forms the
 // iCalendar layer evaluates.
@@ -30,27 +31,14 @@ function timeRange(el: XmlElement | undefined): TimeRange | undefined {
   return range;
 }
 
-export function parseTextMatch(el: XmlElement | undefined, ns: string): TextMatch | undefined {
-  if (!el) return undefined;
-  const collation = el.attrs.collation ?? 'i;ascii-casemap';
-  if (!isSupportedCollation(collation)) {
-    throw new DavError(403, `Unsupported collation ${collation}`, qname(ns, 'supported-collation'));
-  }
-  const matchType = el.attrs['match-type'] ?? 'contains';
-  if (!['equals', 'contains', 'starts-with', 'ends-with'].includes(matchType)) throw invalid(`Unknown match-type ${matchType}`);
-  return {
-    value: el.text,
-    collation,
-    matchType: matchType as TextMatch['matchType'],
-    negate: el.attrs['negate-condition'] === 'yes',
-  };
-}
+/** CalDAV's text-match: i;ascii-casemap unless the client names another (RFC 4791 §7.5.1). */
+const COLLATIONS = { default: 'i;ascii-casemap', isSupported: isSupportedCollation } as const;
 
 function paramFilter(el: XmlElement): ParamFilter {
   return {
     name: requiredName(el),
     isNotDefined: child(el, C('is-not-defined')) !== undefined,
-    textMatch: parseTextMatch(child(el, C('text-match')), NS.CALDAV),
+    textMatch: parseTextMatch(child(el, C('text-match')), NS.CALDAV, COLLATIONS),
   };
 }
 
@@ -59,7 +47,7 @@ function propFilter(el: XmlElement): PropFilter {
     name: requiredName(el),
     isNotDefined: child(el, C('is-not-defined')) !== undefined,
     timeRange: timeRange(child(el, C('time-range'))),
-    textMatch: parseTextMatch(child(el, C('text-match')), NS.CALDAV),
+    textMatch: parseTextMatch(child(el, C('text-match')), NS.CALDAV, COLLATIONS),
     paramFilters: childrenNamed(el, C('param-filter')).map(paramFilter),
   };
 }
