@@ -23,7 +23,7 @@ export interface XmlLimits {
  * sax in strict mode knows only the five predefined entities.
  */
 export function parseXml(body: string, limits: XmlLimits): XmlElement {
-  const parser = sax.parser(true, { xmlns: true, position: true });
+  const parser = sax.parser(true, { xmlns: true, position: true, strictEntities: true });
   const stack: XmlElement[] = [];
   let root: XmlElement | undefined;
   let count = 0;
@@ -34,6 +34,7 @@ export function parseXml(body: string, limits: XmlLimits): XmlElement {
     throw new Error(reason);
   };
 
+  parser.onerror = (e) => fail(e.message.split('\n')[0]!);
   parser.ondoctype = () => fail('DOCTYPE declarations are not allowed');
   parser.onopentag = (tag) => {
     const t = tag as sax.QualifiedTag;
