@@ -1,7 +1,7 @@
 import { validateTimezoneProperty } from '../ical/vtimezone-property.js';
 import type { Dav } from '../webdav/dav.js';
 import { DavError } from '../webdav/errors.js';
-import { textValue } from '../webdav/live-properties.js';
+import { collectionTextProperty, textValue } from '../webdav/live-properties.js';
 import { hrefEl } from '../webdav/multistatus.js';
 import { collectionPath, homePath } from '../webdav/paths.js';
 import type { Resource } from '../webdav/resource.js';
@@ -61,16 +61,7 @@ export function defineCalendarProperties(d: Dav): void {
       appliesTo: isPrincipal,
       get: () => 'INDIVIDUAL',
     },
-    {
-      name: C('calendar-description'),
-      appliesTo: isCalendar,
-      get: (r) => {
-        const text = calendar(r)?.description;
-        return text == null ? undefined : escapeXml(text);
-      },
-      set: (v) => ({ description: textValue(v) }),
-      remove: () => ({ description: null }),
-    },
+    collectionTextProperty(C('calendar-description'), 'description', isCalendar),
     {
       name: C('calendar-timezone'),
       appliesTo: isCalendar,
@@ -118,29 +109,9 @@ export function defineCalendarProperties(d: Dav): void {
       appliesTo: isCalendar,
       get: () => String(d.limits.maxResourceBytes),
     },
-    {
-      name: APPLE('calendar-color'),
-      appliesTo: isCalendar,
-      get: (r) => {
-        const color = calendar(r)?.color;
-        return color == null ? undefined : escapeXml(color);
-      },
-      set: (v) => ({ color: textValue(v) }),
-      remove: () => ({ color: null }),
-    },
-    {
-      name: APPLE('calendar-order'),
-      appliesTo: isCalendar,
-      get: (r) => {
-        const order = calendar(r)?.sortOrder;
-        return order == null ? undefined : escapeXml(order);
-      },
-      set(v) {
-        const text = textValue(v);
-        if (text !== null && !/^-?\d+$/.test(text)) throw new DavError(409, 'calendar-order must be an integer');
-        return { sortOrder: text };
-      },
-      remove: () => ({ sortOrder: null }),
-    },
+    collectionTextProperty(APPLE('calendar-color'), 'color', isCalendar),
+    collectionTextProperty(APPLE('calendar-order'), 'sortOrder', isCalendar, (text) => {
+      if (!/^-?\d+$/.test(text)) throw new DavError(409, 'calendar-order must be an integer');
+    }),
   );
 }

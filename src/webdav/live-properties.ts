@@ -3,7 +3,8 @@ import { hrefEl } from './multistatus.js';
 import { principalPath, PRINCIPALS } from './paths.js';
 import { ownerOf, type Resource } from './resource.js';
 import { syncTokenOf } from './sync-token.js';
-import { dav, NS, qname } from './xml/names.js';
+import { dav, NS, qname, type QName } from './xml/names.js';
+import type { LiveProperty } from './properties.js';
 import { el, escapeXml } from './xml/write.js';
 
 // The live properties of the generic WebDAV layer (RFC 4918, 3744, 5397, 5995, 6578 and
@@ -17,6 +18,29 @@ const any = () => true;
 export function textValue(value: { text: string }): string | null {
   const t = value.text.trim();
   return t === '' ? null : t;
+}
+
+/** A settable collection property stored as plain text in one collection field. */
+export function collectionTextProperty(
+  name: QName,
+  field: 'description' | 'color' | 'sortOrder',
+  appliesTo: (r: Resource) => boolean,
+  validate: (text: string) => void = () => {},
+): LiveProperty {
+  return {
+    name,
+    appliesTo,
+    get: (r) => {
+      const text = r.type === 'collection' ? r.collection[field] : null;
+      return text == null ? undefined : escapeXml(text);
+    },
+    set: (v) => {
+      const text = textValue(v);
+      if (text !== null) validate(text);
+      return { [field]: text };
+    },
+    remove: () => ({ [field]: null }),
+  };
 }
 
 const OWNER_PRIVILEGES = ['read', 'write', 'write-properties', 'write-content', 'bind', 'unbind', 'read-current-user-privilege-set'];

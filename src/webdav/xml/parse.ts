@@ -23,7 +23,9 @@ export interface XmlLimits {
  * sax in strict mode knows only the five predefined entities.
  */
 export function parseXml(body: string, limits: XmlLimits): XmlElement {
-  const parser = sax.parser(true, { xmlns: true, position: true, strictEntities: true });
+  // strictEntities (missing from @types/sax): only the five XML entities, not HTML's.
+  const options: sax.SAXOptions & { strictEntities: boolean } = { xmlns: true, position: true, strictEntities: true };
+  const parser = sax.parser(true, options);
   const stack: XmlElement[] = [];
   let root: XmlElement | undefined;
   let count = 0;
