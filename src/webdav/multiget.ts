@@ -1,5 +1,6 @@
 import type { ReportDef } from './dav.js';
 import { DavError } from './errors.js';
+import type { CollectionKind } from './kinds.js';
 import { multistatus, statusResponse } from './multistatus.js';
 import { hrefToPath } from './paths.js';
 import { parsePropRequest, propertiesResponse, type ReportProperties } from './propfind-core.js';
@@ -11,15 +12,17 @@ import type { XmlElement } from './xml/parse.js';
 /**
  * A multiget report (calendar-multiget, addressbook-multiget): the listed members with
  * the asked properties. Each href is answered on its own: 404 outside the collection,
- * 403 for another user's data.
+ * 403 for another user's data. With `kind`, it applies only to that kind's collections,
+ * so an address book does not list calendar-multiget in its supported-report-set.
  */
 export function multigetReport(
   name: QName,
   reportProperties: (req: DavRequest, body: XmlElement, collection: CollectionResource) => ReportProperties,
+  kind?: CollectionKind,
 ): ReportDef {
   return {
     name,
-    appliesTo: (r) => r.type === 'collection' || r.type === 'object',
+    appliesTo: (r) => (r.type === 'collection' || r.type === 'object') && (kind === undefined || r.kind === kind),
     handle(req, resource, body) {
       const collection = collectionOf(req, resource);
       const props = parsePropRequest(body);
