@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { registerCalDav } from '../caldav/index.js';
+import { registerCardDav } from '../carddav/index.js';
 import type { Config } from '../config.js';
 import type { Store } from '../store/types.js';
 import type { Dav } from '../webdav/dav.js';
@@ -26,6 +27,7 @@ const REALM = 'Davenport';
 export function createApp(config: Config, store: Store, log: Logger): { app: Koa; dav: Dav } {
   const dav = createDav(store, { ...config.limits });
   registerCalDav(dav);
+  registerCardDav(dav);
   const auth = new Authenticator(store, config.authCacheSeconds * 1000, (user) => dav.ensureDefaultCollections(user));
 
   const app = new Koa();

@@ -1,0 +1,50 @@
+import type { Dav } from '../webdav/dav.js';
+import { textValue } from '../webdav/live-properties.js';
+import { hrefEl } from '../webdav/multistatus.js';
+import { homePath } from '../webdav/paths.js';
+import type { Resource } from '../webdav/resource.js';
+import { NS, qname } from '../webdav/xml/names.js';
+import { el, escapeXml } from '../webdav/xml/write.js';
+import { VCARD_VERSIONS } from '../vcard/types.js';
+import { addressbookKind } from './kind.js';
+
+const CR = (local: string) => qname(NS.CARDDAV, local);
+
+const isAddressbook = (r: Resource) => r.type === 'collection' && r.kind === addressbookKind;
+
+/** RFC 6352 §6 and §7: the principal's home and the address book's own properties. */
+export function defineAddressbookProperties(d: Dav): void {
+  d.properties.define(
+    {
+      name: CR('addressbook-home-set'),
+      appliesTo: (r) => r.type === 'principal',
+      get: (r) => (r.type === 'principal' ? hrefEl(homePath(addressbookKind.homeSegment, r.owner.username)) : undefined),
+    },
+    {
+      name: CR('addressbook-description'),
+      appliesTo: isAddressbook,
+      get: (r) => {
+        const text = r.type === 'collection' ? r.collection.description : null;
+        return text == null ? undefined : escapeXml(text);
+      },
+      set: (v) => ({ description: textValue(v) }),
+      remove: () => ({ description: null }),
+    },
+    {
+      name: CR('supported-address-data'),
+      appliesTo: isAddressbook,
+      get: () => VCARD_VERSIONS.map((version) => el(CR('address-data-type'), '', { 'content-type': 'text/vcard', version })).join(''),
+    },
+    {
+      name: CR('supported-collation-set'),
+      appliesTo: isAddressbook,
+      get: () => ['i;ascii-casemap', 'i;octet', 'i;unicode-casemap'].map((c) => el(CR('supported-collation'), c)).join(''),
+      inAllprop: false,
+    },
+    {
+      name: CR('max-resource-size'),
+      appliesTo: isAddressbook,
+      get: () => String(d.limits.maxResourceBytes),
+    },
+  );
+}

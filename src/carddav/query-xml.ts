@@ -1,0 +1,71 @@
+import { isSupportedCollation } from '../ical/text-match.js';
+import type { AddressDataRequest, AddressFilter, CardPropFilter, FilterTest, ParamFilter } from '../vcard/types.js';
+import { VCARD_VERSIONS, type VcardVersion } from '../vcard/types.js';
+import { DavError } from '../webdav/errors.js';
+import { NS, qname } from '../webdav/xml/names.js';
+import { child, childrenNamed, type XmlElement } from '../webdav/xml/parse.js';
+import { parseTextMatch } from '../webdav/xml/text-match.js';
+
+// Reads the CardDAV query language (RFC 6352 §10.5) and address-data (§10.4) from XML
+// into the typed forms the vCard layer evaluates.
+
+const CR = (local: string) => qname(NS.CARDDAV, local);
+
+/** CardDAV's text-match: i;unicode-casemap unless the client names another (RFC 6352 §8.3). */
+const COLLATIONS = { default: 'i;unicode-casemap', isSupported: isSupportedCollation } as const;
+
+function invalid(message: string): DavError {
+  return new DavError(403, message, CR('valid-filter'));
+}
+
+function testOf(el: XmlElement): FilterTest {
+  const test = el.attrs.test ?? 'anyof';
+  if (test !== 'anyof' && test !== 'allof') throw invalid(`test must be anyof or allof, got "${test}"`);
+  return test;
+}
+
+function requiredName(el: XmlElement): string {
+  const name = el.attrs.name?.trim();
+  if (!name) throw invalid(`${el.name} needs a name attribute`);
+  return name.toUpperCase();
+}
+
+function paramFilter(el: XmlElement): ParamFilter {
+  return {
+    name: requiredName(el),
+    isNotDefined: child(el, CR('is-not-defined')) !== undefined,
+    textMatch: parseTextMatch(child(el, CR('text-match')), NS.CARDDAV, COLLATIONS),
+  };
+}
+
+function propFilter(el: XmlElement): CardPropFilter {
+  return {
+    name: requiredName(el),
+    test: testOf(el),
+    isNotDefined: child(el, CR('is-not-defined')) !== undefined,
+    textMatches: childrenNamed(el, CR('text-match')).map((t) => parseTextMatch(t, NS.CARDDAV, COLLATIONS)),
+    paramFilters: childrenNamed(el, CR('param-filter')).map(paramFilter),
+  };
+}
+
+/** The filter of an addressbook-query (required, may be empty). */
+export function parseAddressFilter(query: XmlElement): AddressFilter {
+  const filter = child(query, CR('filter'));
+  if (!filter) throw invalid('addressbook-query needs a filter');
+  return { test: testOf(filter), propFilters: childrenNamed(filter, CR('prop-filter')).map(propFilter) };
+}
+
+/**
+ * The address-data element of a report's prop. An unsupported content type or version
+ * fails the supported-address-data precondition (RFC 6352 §8.7).
+ */
+export function parseAddressDataRequest(el: XmlElement): AddressDataRequest {
+  const contentType = (el.attrs['content-type'] ?? 'text/vcard').toLowerCase();
+  const version = el.attrs.version;
+  if (contentType !== 'text/vcard' || (version !== undefined && !VCARD_VERSIONS.includes(version as VcardVersion))) {
+    throw new DavError(415, `address-data ${contentType}${version ? ` version ${version}` : ''} is not supported (text/vcard 3.0 or 4.0)`, CR('supported-address-data'));
+  }
+  const props = childrenNamed(el, CR('prop')).map((p) => ({ name: requiredName(p), novalue: p.attrs.novalue === 'yes' }));
+  const all = child(el, CR('allprop')) !== undefined || props.length === 0;
+  return { version: version as VcardVersion | undefined, props: all ? undefined : props };
+}
