@@ -165,7 +165,7 @@ describe('tsdav: CardDAV', () => {
   });
   after(() => server?.close());
 
-  test('fetchAddressBooks, createVCard, fetchVCards', async (t) => {
+  test('fetchAddressBooks, createVCard, fetchVCards, updateVCard, deleteVCard', async (t) => {
     if (!carddav) {
       t.skip('server does not advertise "addressbook" in the DAV header of OPTIONS /dav/ (CardDAV not implemented yet)');
       return;
@@ -188,5 +188,15 @@ describe('tsdav: CardDAV', () => {
     assert.ok(ada, `ada.vcf among ${cards.map((c) => c.url).join(', ')}`);
     assert.ok(ada.etag);
     assert.match(String(ada.data), /FN:Ada Lovelace/);
+
+    const upd = await client.updateVCard({ vCard: { ...ada, data: String(ada.data).replace('FN:Ada Lovelace', 'FN:Ada King') } });
+    assert.equal(upd.status, 204, `${upd.status} ${await upd.text()}`);
+    const stale = await client.updateVCard({ vCard: ada });
+    assert.equal(stale.status, 412, 'If-Match with the old ETag');
+    const [now] = await client.fetchVCards({ addressBook: book, objectUrls: [ada.url] });
+    assert.match(String(now?.data), /FN:Ada King/);
+    const del = await client.deleteVCard({ vCard: now! });
+    assert.ok(del.ok, `DELETE ${del.status}`);
+    assert.equal((await client.fetchVCards({ addressBook: book })).filter((c) => c.url.endsWith('/ada.vcf')).length, 0);
   });
 });
