@@ -3,6 +3,7 @@
 // of stored data for queries.
 
 import ICAL from 'ical.js';
+import { repairText, widenUnexpandableRules } from './lenient.js';
 import { readerFor } from './reader.js';
 import { recurrenceSets } from './recurrence.js';
 import { span } from './time-range.js';
@@ -29,16 +30,32 @@ export const CALENDAR_COMPONENTS: readonly string[] = ['VEVENT', 'VTODO', 'VJOUR
 /** A floating time means the same wall clock everywhere: somewhere in UTC−12…UTC+14. */
 const FLOATING_SLACK_MS = 14 * 3_600_000;
 
+/**
+ * ical.js's reading of `text`; where ical.js refuses data real clients write, the
+ * reading of a repaired copy (see lenient.ts). The text itself is never changed.
+ */
 function parseVcalendar(text: string): ICAL.Component {
   let jcal: unknown[];
+  const clean = text.replace(/^\uFEFF/, '');
   try {
-    jcal = ICAL.parse(text.replace(/^\uFEFF/, '')) as unknown[];
+    jcal = ICAL.parse(clean) as unknown[];
   } catch (e) {
-    throw new CalendarDataError('valid-calendar-data', `not valid iCalendar: ${(e as Error).message}`);
+    const repaired = repairText(clean);
+    let retry: unknown[] | null = null;
+    if (repaired !== null) {
+      try {
+        retry = ICAL.parse(repaired) as unknown[];
+      } catch {
+        retry = null;
+      }
+    }
+    if (!retry) throw new CalendarDataError('valid-calendar-data', `not valid iCalendar: ${(e as Error).message}`);
+    jcal = retry;
   }
   if (jcal.length === 0) throw new CalendarDataError('valid-calendar-data', 'no iCalendar object found');
   if (Array.isArray(jcal[0])) throw new CalendarDataError('valid-calendar-data', 'more than one top-level component');
   retypeBareDates(jcal);
+  widenUnexpandableRules(jcal);
   const root = new ICAL.Component(jcal);
   if (root.name !== 'vcalendar') {
     throw new CalendarDataError('valid-calendar-data', `top-level component is ${root.name.toUpperCase()}, not VCALENDAR`);
@@ -76,7 +93,8 @@ export function parseCalendarObject(text: string, allowedComponents: readonly st
 
   const comps = mainComponents(vcalendar);
   if (comps.length === 0) {
-    throw new CalendarDataError('valid-calendar-object-resource', 'contains no VEVENT, VTODO, VJOURNAL or VFREEBUSY');
+    // Nothing here carries a UID: an export of time zones, not a calendar object.
+    throw new CalendarDataError('valid-calendar-data', 'has no UID: contains no VEVENT, VTODO, VJOURNAL or VFREEBUSY');
   }
   const noUid = comps.find((c) => !String(c.getFirstPropertyValue('uid') ?? '').trim());
   if (noUid) throw new CalendarDataError('valid-calendar-data', `${noUid.name.toUpperCase()} has no UID (UID is required)`);
