@@ -5,8 +5,9 @@ import { dirname, join } from 'node:path';
 import { migrate } from './migrate.js';
 import type {
   Change, Collection, CollectionFields, DeadProperty, IndexedObject, ObjectMeta, ObjectWrite,
-  Store, StoredObject, User,
+  RangeCandidate, Store, StoredObject, TimeSpan, User,
 } from './types.js';
+import { FLOATING_SLACK_MS } from './types.js';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
 
@@ -24,6 +25,51 @@ const FIELD_COLUMNS: Record<keyof CollectionFields, string> = {
   timezone: 'timezone',
   components: 'components',
 };
+
+// The time index (migrations/002_time_index.sql) buckets spans by width: level k
+// holds spans no wider than LEVEL_WIDTHS[k], the last level everything wider. A span
+// of level k that matches [a, b) starts in [a - width_k, b): two-sided on the index.
+const WEEK_MS = 7 * 86_400_000;
+const LEVEL_WIDTHS = [1, 8, 64, 512, 4096].map((w) => w * WEEK_MS);
+const TOP_LEVEL = LEVEL_WIDTHS.length;
+const UNBOUNDED = Number.MAX_SAFE_INTEGER;
+
+function levelOf(span: { start: number; end: number }): number {
+  const width = span.end - span.start;
+  const k = LEVEL_WIDTHS.findIndex((w) => width <= w);
+  return k < 0 ? TOP_LEVEL : k;
+}
+
+/**
+ * One branch per level, each a range scan of the primary key, widened by the floating
+ * slack (a floating span placed in another zone may be that far off); then per row:
+ * 1 = decides a match, 0 = candidate to confirm, -1 = no match.
+ */
+function overlappingSql(): string {
+  const near = 'start < @endSlack AND end > @startSlack';
+  const branches = LEVEL_WIDTHS.map((_, k) =>
+    `SELECT object_id, start, end, exact FROM time_index
+     WHERE collection_id = @collectionId AND component = @component AND level = ${k} AND start >= @lo${k} AND ${near}`);
+  branches.push(`SELECT object_id, start, end, exact FROM time_index
+     WHERE collection_id = @collectionId AND component = @component AND level = ${TOP_LEVEL} AND ${near}`);
+  // Objects whose spans stop short of the range (open-ended series past the horizon).
+  branches.push(`SELECT id, 0, 0, -1 FROM objects
+     WHERE collection_id = @collectionId AND component = @component
+       AND time_index_until IS NOT NULL AND time_index_until <= @end`);
+  const test = 'r.start < @end AND (r.end > @start OR (r.end = r.start AND r.start >= @start))';
+  const status = `CASE
+      WHEN r.exact = -1 THEN 0
+      WHEN r.exact = 2 AND f.floating_zone IS NOT @floatingZone THEN 0
+      WHEN ${test} THEN (r.exact > 0)
+      ELSE -1 END`;
+  return `SELECT ${META_COLUMNS.split(', ').map((c) => `o.${c}`).join(', ')}, o.data, g.decided
+    FROM (SELECT r.object_id, MAX(${status}) AS decided
+          FROM (${branches.join('\n UNION ALL ')}) r JOIN objects f ON f.id = r.object_id
+          GROUP BY r.object_id) g
+    JOIN objects o ON o.id = g.object_id
+    WHERE g.decided >= 0
+    ORDER BY o.uri`;
+}
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -82,13 +128,24 @@ export class SqliteStore implements Store {
            AND (@end IS NULL OR first_start IS NULL OR first_start < @end)
            AND (@start IS NULL OR last_end IS NULL OR last_end > @start OR (last_end = first_start AND last_end >= @start))`,
       ),
+      objectsOverlapping: db.prepare(overlappingSql()),
       upsertObject: db.prepare(
-        `INSERT INTO objects (collection_id, uri, uid, etag, component, data, size, first_start, last_end, exact_range, modified_at)
-         VALUES (@collectionId, @uri, @uid, @etag, @component, @data, @size, @firstStart, @lastEnd, @exactRange, @now)
+        `INSERT INTO objects (collection_id, uri, uid, etag, component, data, size, first_start, last_end, exact_range,
+                              time_index_until, floating_zone, modified_at)
+         VALUES (@collectionId, @uri, @uid, @etag, @component, @data, @size, @firstStart, @lastEnd, @exactRange,
+                 @timeIndexUntil, @floatingZone, @now)
          ON CONFLICT (collection_id, uri) DO UPDATE SET
            uid = excluded.uid, etag = excluded.etag, component = excluded.component, data = excluded.data,
            size = excluded.size, first_start = excluded.first_start, last_end = excluded.last_end,
-           exact_range = excluded.exact_range, modified_at = excluded.modified_at`,
+           exact_range = excluded.exact_range, time_index_until = excluded.time_index_until,
+           floating_zone = excluded.floating_zone,
+           modified_at = excluded.modified_at
+         RETURNING id`,
+      ).pluck(),
+      deleteSpans: db.prepare('DELETE FROM time_index WHERE object_id = ?'),
+      insertSpan: db.prepare(
+        `INSERT INTO time_index (collection_id, component, level, start, end, object_id, exact)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
       deleteObject: db.prepare('DELETE FROM objects WHERE collection_id = ? AND uri = ?'),
       logChange: db.prepare('INSERT INTO changes (collection_id, synctoken, uri, deleted) VALUES (?, ?, ?, ?)'),
@@ -197,17 +254,59 @@ export class SqliteStore implements Store {
     return rows.map((row) => ({ ...row, exactRange: row.exactRange === 1 }));
   }
 
+  objectsOverlapping(
+    collectionId: number, component: string, start: number | null, end: number | null, floatingZone: string | null,
+  ): RangeCandidate[] {
+    const bounded = (n: number) => Math.max(-UNBOUNDED, Math.min(UNBOUNDED, n));
+    const params: Record<string, number | string | null> = {
+      collectionId, component, floatingZone,
+      start: start ?? -UNBOUNDED,
+      end: end ?? UNBOUNDED,
+      startSlack: start === null ? -UNBOUNDED : bounded(start - FLOATING_SLACK_MS),
+      endSlack: end === null ? UNBOUNDED : bounded(end + FLOATING_SLACK_MS),
+    };
+    LEVEL_WIDTHS.forEach((w, k) => {
+      params[`lo${k}`] = start === null ? -UNBOUNDED : bounded(start - w - FLOATING_SLACK_MS);
+    });
+    const rows = this.stmt.objectsOverlapping.all(params) as (StoredObject & { decided: number })[];
+    for (const row of rows) (row as unknown as RangeCandidate).decided = row.decided === 1;
+    return rows as unknown as RangeCandidate[];
+  }
+
   putObject(collectionId: number, object: ObjectWrite): number {
     return this.transaction(() => {
       const now = Date.now();
-      this.stmt.upsertObject.run({
+      const index = object.timeIndex;
+      const id = this.stmt.upsertObject.get({
         collectionId, now,
         uri: object.uri, uid: object.uid, etag: object.etag, component: object.component,
         data: object.data, size: object.data.length,
         firstStart: object.firstStart, lastEnd: object.lastEnd, exactRange: object.exactRange ? 1 : 0,
-      });
+        timeIndexUntil: index ? index.completeUntil : null,
+        floatingZone: index ? index.floatingZone : null,
+      }) as number;
+      this.stmt.deleteSpans.run(id);
+      if (index && object.component !== null) this.insertSpans(collectionId, object.component, id, index.spans);
       return this.logChange(collectionId, object.uri, false, now);
     });
+  }
+
+  private insertSpans(collectionId: number, component: string, objectId: number, spans: TimeSpan[]): void {
+    // exact: 1 decides, 2 decides in the object's floating zone, 0 pre-selects.
+    // Equal spans are one row, keeping the strongest.
+    const rank = (s: TimeSpan) => (!s.exact ? 0 : s.floating ? 2 : 3);
+    const unique = new Map<string, { start: number; end: number; rank: number }>();
+    for (const s of spans) {
+      const start = Math.max(-UNBOUNDED, Math.min(UNBOUNDED, Math.round(s.start)));
+      const end = Math.max(start, Math.min(UNBOUNDED, Math.round(s.end)));
+      const key = `${start}/${end}`;
+      const seen = unique.get(key);
+      if (!seen || seen.rank < rank(s)) unique.set(key, { start, end, rank: rank(s) });
+    }
+    for (const s of unique.values()) {
+      const exact = s.rank === 3 ? 1 : s.rank === 2 ? 2 : 0;
+      this.stmt.insertSpan.run(collectionId, component, levelOf(s), s.start, s.end, objectId, exact);
+    }
   }
 
   deleteObject(collectionId: number, uri: string): number {

@@ -51,6 +51,44 @@ export interface IndexedObject extends StoredObject {
   exactRange: boolean;
 }
 
+/**
+ * One interval in which an object can match a time-range, in "half-open event form":
+ * a range [a, b) matches iff start < b and (end > a, or end = start and start >= a).
+ * Epoch ms UTC; ±Number.MAX_SAFE_INTEGER stand for unbounded.
+ */
+export interface TimeSpan {
+  start: number;
+  end: number;
+  /** False: the span only pre-selects; a match must be confirmed against the data. */
+  exact: boolean;
+  /**
+   * Placed from floating times in the zone `TimeIndex.floatingZone`: exact only while
+   * a query reads floating times in that same zone; otherwise it can be off by up to
+   * FLOATING_SLACK_MS either way and only pre-selects.
+   */
+  floating: boolean;
+}
+
+/** How far two placements of the same floating time can differ (UTC−12 … UTC+14). */
+export const FLOATING_SLACK_MS = 26 * 3_600_000;
+
+/** The time-range index of one object (calendar objects; other kinds have none). */
+export interface TimeIndex {
+  spans: TimeSpan[];
+  /**
+   * The spans hold every instance that can match a range ending before this (epoch
+   * ms UTC); null = every instance. Queries reaching past it must confirm the object.
+   */
+  completeUntil: number | null;
+  /** Key of the zone floating spans were placed in (null = UTC). */
+  floatingZone: string | null;
+}
+
+/** A candidate of a time-range query: `decided` = an exact span matches, so it matches. */
+export interface RangeCandidate extends StoredObject {
+  decided: boolean;
+}
+
 export interface ObjectWrite {
   uri: string;
   uid: string;
@@ -60,6 +98,8 @@ export interface ObjectWrite {
   firstStart: number | null;
   lastEnd: number | null;
   exactRange: boolean;
+  /** Replaces the object's time-range index; absent = the object has none. */
+  timeIndex?: TimeIndex;
 }
 
 export interface Change {
@@ -102,6 +142,15 @@ export interface Store {
    * the caller confirms each candidate against the data.
    */
   objectsInRange(collectionId: number, component: string | null, start: number | null, end: number | null): IndexedObject[];
+  /**
+   * Objects of `component` that may overlap [start, end) (null = unbounded) by their
+   * time index, each once: every object with a span matching the range, plus those
+   * whose index is incomplete for it. `floatingZone` is the key of the zone the query
+   * reads floating times in. Costs in proportion to the result.
+   */
+  objectsOverlapping(
+    collectionId: number, component: string, start: number | null, end: number | null, floatingZone: string | null,
+  ): RangeCandidate[];
   /** Inserts or replaces; bumps the sync token and logs the change. Returns the new token. */
   putObject(collectionId: number, object: ObjectWrite): number;
   /** Deletes; bumps the sync token and logs the change. Returns the new token. */
