@@ -1,6 +1,7 @@
 import { CalendarDataError, parseCalendarObject } from '../ical/calendar-object.js';
 import { decodeText } from '../ical/decode.js';
 import { exportCalendar } from '../ical/export.js';
+import { objectTimeIndex } from '../ical/index-rows.js';
 import { DavError } from '../webdav/errors.js';
 import type { CollectionKind } from '../webdav/kinds.js';
 import { NS, qname } from '../webdav/xml/names.js';
@@ -28,8 +29,11 @@ export const calendarKind: CollectionKind = {
 
   validateObject(data, collection) {
     try {
-      const { info } = parseCalendarObject(decodeText(data), componentsOf(collection));
-      return { uid: info.uid, component: info.componentType, firstStart: info.firstStart, lastEnd: info.lastEnd, exactRange: info.exact };
+      const { vcalendar, info } = parseCalendarObject(decodeText(data), componentsOf(collection));
+      return {
+        uid: info.uid, component: info.componentType, firstStart: info.firstStart, lastEnd: info.lastEnd, exactRange: info.exact,
+        timeIndex: objectTimeIndex(vcalendar, info.componentType, collection.timezone),
+      };
     } catch (e) {
       if (e instanceof CalendarDataError) throw new DavError(403, e.message, qname(NS.CALDAV, e.precondition));
       throw e;

@@ -1,4 +1,4 @@
-import type { Collection, CollectionFields, StoredObject } from '../store/types.js';
+import type { Collection, CollectionFields, StoredObject, TimeIndex } from '../store/types.js';
 import type { QName } from './xml/names.js';
 
 /** What a protocol layer's PUT validation tells the store about an object. */
@@ -8,6 +8,8 @@ export interface ValidatedObject {
   firstStart: number | null;
   lastEnd: number | null;
   exactRange: boolean;
+  /** The object's time-range index (calendar objects), stored with it. */
+  timeIndex?: TimeIndex;
 }
 
 /**

@@ -1,8 +1,9 @@
 import { parseStored } from '../../ical/calendar-object.js';
 import { decodeText } from '../../ical/decode.js';
 import { matchesFilter } from '../../ical/filter.js';
+import { floatingZoneKey } from '../../ical/index-rows.js';
 import type { CompFilter } from '../../ical/types.js';
-import type { IndexedObject, StoredObject } from '../../store/types.js';
+import type { RangeCandidate, StoredObject } from '../../store/types.js';
 import type { ReportDef } from '../../webdav/dav.js';
 import { DavError } from '../../webdav/errors.js';
 import { collectionOf } from '../../webdav/multiget.js';
@@ -19,8 +20,8 @@ import { parseFilter } from '../query-xml.js';
 const C = (local: string) => qname(NS.CALDAV, local);
 
 /**
- * A filter that is nothing but a time-range on one component type: for objects whose
- * indexed range is exact, the index alone decides it.
+ * A filter that is nothing but a time-range on one component type: for candidates
+ * an exact span of the time index matches, the index alone decides it.
  */
 function plainTimeRange(filter: CompFilter): boolean {
   const [inner, ...more] = filter.compFilters;
@@ -32,22 +33,25 @@ function plainTimeRange(filter: CompFilter): boolean {
 }
 
 /**
- * Candidates from the index: objects of the filtered component whose first-start/last-end
- * range can overlap the filter's time-range. Only those are read and parsed.
+ * Candidates: with a component time-range, the objects the time index (one span per
+ * instance) finds overlapping it, each marked whether an exact span decides it;
+ * with a component but no time-range (e.g. only a VALARM time-range below it), every
+ * object of that component; otherwise every object. Only undecided ones are parsed.
  */
-function candidates(req: DavRequest, collection: CollectionResource, filter: CompFilter): (StoredObject | IndexedObject)[] {
+function candidates(req: DavRequest, collection: CollectionResource, filter: CompFilter): (StoredObject | RangeCandidate)[] {
   const [inner, ...more] = filter.compFilters;
   const { store } = req;
   const id = collection.collection.id;
   if (inner && more.length === 0 && !inner.isNotDefined) {
     const range = inner.timeRange;
-    return store.objectsInRange(id, inner.name, range?.start ?? null, range?.end ?? null);
+    if (range) return store.objectsOverlapping(id, inner.name, range.start, range.end, floatingZoneKey(collection.collection.timezone));
+    return store.objectsInRange(id, inner.name, null, null);
   }
   return [...store.iterateObjects(id)];
 }
 
-function indexDecides(o: StoredObject | IndexedObject): o is IndexedObject {
-  return 'exactRange' in o && o.exactRange;
+function indexDecides(o: StoredObject | RangeCandidate): boolean {
+  return 'decided' in o && o.decided;
 }
 
 /** RFC 4791 §7.8 */
@@ -64,7 +68,7 @@ export const calendarQuery: ReportDef = {
     const fromIndex = plainTimeRange(filter);
     const floatingTz = collection.collection.timezone ?? undefined;
     const onlyUri = resource.type === 'object' ? resource.object.uri : undefined;
-    const matches: (StoredObject | IndexedObject)[] = [];
+    const matches: StoredObject[] = [];
     for (const o of candidates(req, collection, filter)) {
       if (onlyUri !== undefined && o.uri !== onlyUri) continue;
       if ((fromIndex && indexDecides(o)) || matchesFilter(parseStored(decodeText(o.data)), filter, floatingTz)) matches.push(o);
