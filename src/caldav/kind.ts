@@ -1,4 +1,4 @@
-import { CalendarDataError, parseCalendarObject } from '../ical/calendar-object.js';
+import { CALENDAR_COMPONENTS, CalendarDataError, parseCalendarObject } from '../ical/calendar-object.js';
 import { decodeText } from '../ical/decode.js';
 import { exportCalendar } from '../ical/export.js';
 import { objectTimeIndex } from '../ical/index-rows.js';
@@ -6,8 +6,6 @@ import { DavError } from '../webdav/errors.js';
 import type { CollectionKind } from '../webdav/kinds.js';
 import { NS, qname } from '../webdav/xml/names.js';
 import type { Collection } from '../store/types.js';
-
-export const CALENDAR_COMPONENTS = ['VEVENT', 'VTODO', 'VJOURNAL'] as const;
 
 /** The component names a calendar accepts (stored comma-separated; null = all). */
 export function componentsOf(collection: Collection): readonly string[] {

@@ -7,7 +7,8 @@ import { collectionPath, homePath } from '../webdav/paths.js';
 import type { Resource } from '../webdav/resource.js';
 import { dav, NS, qname } from '../webdav/xml/names.js';
 import { el, escapeXml } from '../webdav/xml/write.js';
-import { CALENDAR_COMPONENTS, calendarKind, componentsOf } from './kind.js';
+import { CALENDAR_COMPONENTS } from '../ical/calendar-object.js';
+import { calendarKind, componentsOf } from './kind.js';
 
 const C = (local: string) => qname(NS.CALDAV, local);
 const APPLE = (local: string) => qname(NS.APPLE_ICAL, local);
@@ -23,7 +24,7 @@ function principalHref(r: Resource, build: (username: string) => string): string
 /** The components named in a supported-calendar-component-set, validated. */
 function parseComponentSet(value: { children: { name: string; attrs: Record<string, string> }[] }): string {
   const names = value.children.filter((c) => c.name === C('comp')).map((c) => (c.attrs.name ?? '').toUpperCase());
-  const bad = names.find((n) => !(CALENDAR_COMPONENTS as readonly string[]).includes(n));
+  const bad = names.find((n) => !CALENDAR_COMPONENTS.includes(n));
   if (names.length === 0 || bad !== undefined) {
     throw new DavError(403, `Unsupported calendar component ${bad ?? '(none given)'}`, C('supported-calendar-component'));
   }

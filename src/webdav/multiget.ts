@@ -18,11 +18,11 @@ import type { XmlElement } from './xml/parse.js';
 export function multigetReport(
   name: QName,
   reportProperties: (req: DavRequest, body: XmlElement, collection: CollectionResource) => ReportProperties,
-  kind?: CollectionKind,
+  kind: CollectionKind,
 ): ReportDef {
   return {
     name,
-    appliesTo: (r) => (r.type === 'collection' || r.type === 'object') && (kind === undefined || r.kind === kind),
+    appliesTo: (r) => (r.type === 'collection' || r.type === 'object') && r.kind === kind,
     handle(req, resource, body) {
       const collection = collectionOf(req, resource);
       const props = parsePropRequest(body);
