@@ -117,6 +117,9 @@ export class SqliteStore implements Store {
 
       listObjects: db.prepare(`SELECT ${META_COLUMNS} FROM objects WHERE collection_id = ? ORDER BY uri`),
       getObject: db.prepare(`SELECT ${META_COLUMNS}, data FROM objects WHERE collection_id = ? AND uri = ?`),
+      getObjects: db.prepare(
+        `SELECT ${META_COLUMNS}, data FROM objects WHERE collection_id = ? AND uri IN (SELECT value FROM json_each(?))`,
+      ),
       getObjectMeta: db.prepare(`SELECT ${META_COLUMNS} FROM objects WHERE collection_id = ? AND uri = ?`),
       iterateObjects: db.prepare(`SELECT ${META_COLUMNS}, data FROM objects WHERE collection_id = ? ORDER BY uri`),
       findUriByUid: db.prepare('SELECT uri FROM objects WHERE collection_id = ? AND uid = ?').pluck(),
@@ -235,6 +238,10 @@ export class SqliteStore implements Store {
 
   getObject(collectionId: number, uri: string): StoredObject | undefined {
     return this.stmt.getObject.get(collectionId, uri) as StoredObject | undefined;
+  }
+
+  getObjects(collectionId: number, uris: string[]): StoredObject[] {
+    return this.stmt.getObjects.all(collectionId, JSON.stringify(uris)) as StoredObject[];
   }
 
   getObjectMeta(collectionId: number, uri: string): ObjectMeta | undefined {

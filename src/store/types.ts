@@ -133,6 +133,8 @@ export interface Store {
 
   listObjects(collectionId: number): ObjectMeta[];
   getObject(collectionId: number, uri: string): StoredObject | undefined;
+  /** The named objects that exist, with their data, in one lookup (multiget). */
+  getObjects(collectionId: number, uris: string[]): StoredObject[];
   getObjectMeta(collectionId: number, uri: string): ObjectMeta | undefined;
   /** Every object of the collection with its data, in uri order (exports, full queries). */
   iterateObjects(collectionId: number): IterableIterator<StoredObject>;

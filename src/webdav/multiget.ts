@@ -3,11 +3,10 @@ import { DavError } from './errors.js';
 import type { CollectionKind } from './kinds.js';
 import { multistatus, statusResponse } from './multistatus.js';
 import { hrefToPath } from './paths.js';
-import { parsePropRequest, propertiesResponse, type ReportProperties } from './propfind-core.js';
+import { parsePropRequest, propertiesResponse, type ReportPropertiesFactory } from './propfind-core.js';
 import type { DavRequest } from './request.js';
 import type { CollectionResource, Resource } from './resource.js';
 import { dav, type QName } from './xml/names.js';
-import type { XmlElement } from './xml/parse.js';
 
 /**
  * A multiget report (calendar-multiget, addressbook-multiget): the listed members with
@@ -17,7 +16,7 @@ import type { XmlElement } from './xml/parse.js';
  */
 export function multigetReport(
   name: QName,
-  reportProperties: (req: DavRequest, body: XmlElement, collection: CollectionResource) => ReportProperties,
+  reportProperties: ReportPropertiesFactory,
   kind: CollectionKind,
 ): ReportDef {
   return {
@@ -26,12 +25,19 @@ export function multigetReport(
     handle(req, resource, body) {
       const collection = collectionOf(req, resource);
       const props = parsePropRequest(body);
-      const extra = reportProperties(req, body, collection);
+      const hrefs = body.children.filter((c) => c.name === dav('href')).map((c) => c.text.trim());
+      // Members named directly under the collection are read in one lookup; any
+      // other href goes through full resolution (and its 403/404).
+      const direct = new Map(hrefs.map((h) => [h, memberName(collection, hrefToPath(h))]));
+      const wanted = [...direct.values()].filter((u): u is string => u !== undefined);
+      const objects = new Map(req.store.getObjects(collection.collection.id, wanted).map((o) => [o.uri, o]));
+      const extra = reportProperties(req, body, collection, new Map([...objects].map(([uri, o]) => [uri, o.data])));
       const ctx = { user: req.user };
       let out = '';
-      for (const hrefEl of body.children.filter((c) => c.name === dav('href'))) {
-        const href = hrefEl.text.trim();
-        const member = memberAt(req, collection, hrefToPath(href));
+      for (const href of hrefs) {
+        const uri = direct.get(href);
+        const object = uri === undefined ? undefined : objects.get(uri);
+        const member = object ? req.dav.objectResource(collection, object) : uri !== undefined ? 404 : memberAt(req, collection, hrefToPath(href));
         out += typeof member === 'number'
           ? statusResponse(href, member)
           : propertiesResponse(req.dav, member, props, ctx, false, extra);
@@ -47,6 +53,18 @@ export function collectionOf(req: DavRequest, resource: Resource): CollectionRes
   const target = req.dav.resolve(resource.path.slice(0, resource.path.lastIndexOf('/') + 1), req.user);
   if (target.resource?.type !== 'collection') throw new DavError(404, 'Not found');
   return target.resource;
+}
+
+/** The member name when `path` is directly inside the collection. */
+function memberName(collection: CollectionResource, path: string): string | undefined {
+  if (!path.startsWith(collection.path)) return undefined;
+  const rest = path.slice(collection.path.length);
+  if (rest === '' || rest.includes('/')) return undefined;
+  try {
+    return decodeURIComponent(rest);
+  } catch {
+    return undefined;
+  }
 }
 
 function memberAt(req: DavRequest, collection: CollectionResource, path: string): Resource | number {

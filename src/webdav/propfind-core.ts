@@ -3,7 +3,8 @@ import type { Dav } from './dav.js';
 import { DavError } from './errors.js';
 import { propstat, response } from './multistatus.js';
 import type { PropertyContext } from './properties.js';
-import type { Resource } from './resource.js';
+import type { DavRequest } from './request.js';
+import type { CollectionResource, Resource } from './resource.js';
 import { dav, qname, type QName } from './xml/names.js';
 import type { XmlElement } from './xml/parse.js';
 import { el, type Xml } from './xml/write.js';
@@ -16,6 +17,17 @@ export type PropRequest =
 
 /** Properties only a report can produce (calendar-data, address-data), keyed by name. */
 export type ReportProperties = Map<QName, (r: Resource) => Xml | undefined>;
+
+/**
+ * Builds a report's properties from its body. `loaded` holds object data the report
+ * already read (uri → bytes), so the properties need not read it again.
+ */
+export type ReportPropertiesFactory = (
+  req: DavRequest,
+  body: XmlElement,
+  collection: CollectionResource,
+  loaded: Map<string, Buffer>,
+) => ReportProperties;
 
 /** Reads DAV:prop / DAV:allprop / DAV:propname from a PROPFIND or REPORT body. */
 export function parsePropRequest(parent: XmlElement | undefined): PropRequest {
