@@ -83,7 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = env.DAVE
       values[k] = v;
     }
   }
-  const known = new Set(Object.values(SCHEMA).map((s) => s.env).concat('DAVENPORT_CONFIG', 'DAVENPORT_ADMIN_PASSWORD'));
+  const known = new Set(Object.values(SCHEMA).map((s) => s.env).concat('DAVENPORT_CONFIG', 'DAVENPORT_ADMIN_PASSWORD', 'DAVENPORT_USER_PASSWORD'));
   for (const name of Object.keys(env)) {
     if (name.startsWith('DAVENPORT_') && !known.has(name)) throw new ConfigError(`unknown environment setting ${name}`);
   }

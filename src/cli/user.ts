@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline/promises';
+import { Writable } from 'node:stream';
 import { loadConfig } from '../config.js';
 import { hashPassword } from '../http/auth.js';
 import { SqliteStore } from '../store/sqlite.js';
@@ -8,17 +9,34 @@ const USAGE = `usage: npm run user -- <command>
   passwd <name>                                     set a user's password
   list                                              list users`;
 
+/** Reads one line without echoing it (on a terminal). */
+async function readHidden(prompt: string): Promise<string> {
+  let muted = false;
+  const output = new Writable({
+    write(chunk, encoding, done) {
+      if (!muted) process.stdout.write(chunk, encoding as BufferEncoding);
+      done();
+    },
+  });
+  const rl = createInterface({ input: process.stdin, output, terminal: process.stdin.isTTY === true });
+  try {
+    process.stdout.write(prompt);
+    muted = true;
+    return await rl.question('');
+  } finally {
+    muted = false;
+    process.stdout.write('\n');
+    rl.close();
+  }
+}
+
 async function askPassword(): Promise<string> {
   const given = process.env.DAVENPORT_USER_PASSWORD;
   if (given) return given;
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    const password = await rl.question('Password: ');
-    if (password.length < 8) throw new Error('the password must have at least 8 characters');
-    return password;
-  } finally {
-    rl.close();
-  }
+  const password = await readHidden('Password: ');
+  if (password.length < 8) throw new Error('the password must have at least 8 characters');
+  if (process.stdin.isTTY && (await readHidden('Repeat password: ')) !== password) throw new Error('the passwords differ');
+  return password;
 }
 
 function option(args: string[], name: string): string | null {
