@@ -265,6 +265,44 @@ test('without DAVENPORT_ADMIN_PASSWORD a random admin password is printed once, 
   }
 });
 
+test('`npm start` builds and serves the compiled server with the DAVENPORT_* contract', async () => {
+  const port = await freePort();
+  const dataDir = path.join(tempDir(), 'data');
+  // Its own process group, so SIGTERM reaches npm, the shell and node alike.
+  const child = spawn('npm', ['start'], {
+    cwd: ROOT,
+    detached: true,
+    env: envWith({ DAVENPORT_HOST: '127.0.0.1', DAVENPORT_PORT: String(port), DAVENPORT_DATA_DIR: dataDir, DAVENPORT_ADMIN_PASSWORD: 'npm-start-pw' }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let output = '';
+  child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        await fetch(`${url}/`, { signal: AbortSignal.timeout(2_000) });
+        break;
+      } catch {
+        assert.ok(Date.now() < deadline && child.exitCode === null, `npm start did not answer HTTP: ${output}`);
+        await sleep(250);
+      }
+    }
+    const admin = basic('admin', 'npm-start-pw');
+    assert.equal(await currentUserPrincipal(url, admin), '/dav/principals/admin/');
+    assert.ok((await discoverCalendars(url, admin)).includes('/dav/calendars/admin/default/'));
+    assert.ok(existsSync(path.join(dataDir, 'davenport.sqlite')));
+  } finally {
+    process.kill(-child.pid!, 'SIGTERM');
+    await withTimeout(exited, STOP_TIMEOUT_MS, 'npm start exit after SIGTERM');
+    children.delete(child);
+  }
+});
+
 describe('invalid configuration stops start-up, naming the setting', () => {
   async function expectRefused(vars: Record<string, string>, name: string): Promise<void> {
     const dataDir = path.join(tempDir(), 'data');
