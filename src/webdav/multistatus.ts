@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { dav } from './xml/names.js';
-import { el, escapeXml, textEl, xmlDocument, type Xml } from './xml/write.js';
+import { el, escapeXml, textEl, xmlDocument, xmlDocumentFrame, type Xml } from './xml/write.js';
 
 // Builders for RFC 4918 multistatus bodies.
 
@@ -31,4 +31,24 @@ export function statusResponse(href: string, code: number): Xml {
 
 export function multistatus(responses: Xml, extra: Xml = ''): string {
   return xmlDocument(dav('multistatus'), responses + extra);
+}
+
+const CHUNK = 64 * 1024;
+
+/**
+ * A multistatus body produced lazily, response by response, in chunks of about 64 KB:
+ * a listing of 50,000 members is never held in memory as one string. Everything that
+ * can fail must be checked before this starts: the status line is already sent.
+ */
+export function* multistatusChunks(responses: Iterable<Xml>, extra: () => Xml = () => ''): Generator<string> {
+  const { open, close } = xmlDocumentFrame(dav('multistatus'));
+  let buffer = open;
+  for (const r of responses) {
+    buffer += r;
+    if (buffer.length >= CHUNK) {
+      yield buffer;
+      buffer = '';
+    }
+  }
+  yield buffer + extra() + close;
 }

@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import { Readable } from 'node:stream';
 import type { Store, User } from '../store/types.js';
 import { DavError } from './errors.js';
 import { parseXml, type XmlElement, type XmlLimits } from './xml/parse.js';
@@ -93,6 +94,13 @@ export class DavRequest {
     }
     if (contentType) this.koa.type = contentType;
     this.koa.body = body;
+  }
+
+  /** A 207 whose body is written as it is produced (see multistatusChunks). */
+  respondMultistatus(chunks: Iterable<string>): void {
+    this.koa.status = 207;
+    this.koa.type = 'application/xml; charset=utf-8';
+    this.koa.body = Readable.from(chunks, { objectMode: false });
   }
 
   setHeader(name: string, value: string): void {

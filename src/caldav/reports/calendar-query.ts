@@ -4,20 +4,13 @@ import { matchesFilter } from '../../ical/filter.js';
 import { floatingZoneKey } from '../../ical/index-rows.js';
 import type { CompFilter } from '../../ical/types.js';
 import type { RangeCandidate, StoredObject } from '../../store/types.js';
-import type { ReportDef } from '../../webdav/dav.js';
-import { DavError } from '../../webdav/errors.js';
-import { collectionOf } from '../../webdav/multiget.js';
-import { multistatus, response, statusEl } from '../../webdav/multistatus.js';
-import { parsePropRequest, propertiesResponse } from '../../webdav/propfind-core.js';
 import type { DavRequest } from '../../webdav/request.js';
 import type { CollectionResource } from '../../webdav/resource.js';
+import { queryReport } from '../../webdav/query-report.js';
 import { NS, qname } from '../../webdav/xml/names.js';
-import { child } from '../../webdav/xml/parse.js';
 import { calendarKind } from '../kind.js';
 import { calendarDataProperty } from '../calendar-data.js';
 import { parseFilter } from '../query-xml.js';
-
-const C = (local: string) => qname(NS.CALDAV, local);
 
 /**
  * A filter that is nothing but a time-range on one component type: for candidates
@@ -55,36 +48,16 @@ function indexDecides(o: StoredObject | RangeCandidate): boolean {
 }
 
 /** RFC 4791 §7.8 */
-export const calendarQuery: ReportDef = {
-  name: C('calendar-query'),
-  appliesTo: (r) => (r.type === 'collection' || r.type === 'object') && r.kind === calendarKind,
-  handle(req, resource, body) {
-    const collection = collectionOf(req, resource);
+export const calendarQuery = queryReport({
+  name: qname(NS.CALDAV, 'calendar-query'),
+  kind: calendarKind,
+  *select(req, collection, body) {
     const filter = parseFilter(body);
-    const nresults = child(child(body, C('limit')) ?? body, C('nresults'))?.text.trim();
-    const limit = nresults === undefined ? undefined : Number(nresults);
-    if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new DavError(400, 'Invalid nresults');
-
     const fromIndex = plainTimeRange(filter);
     const floatingTz = collection.collection.timezone ?? undefined;
-    const onlyUri = resource.type === 'object' ? resource.object.uri : undefined;
-    const matches: StoredObject[] = [];
     for (const o of candidates(req, collection, filter)) {
-      if (onlyUri !== undefined && o.uri !== onlyUri) continue;
-      if ((fromIndex && indexDecides(o)) || matchesFilter(parseStored(decodeText(o.data)), filter, floatingTz)) matches.push(o);
+      if ((fromIndex && indexDecides(o)) || matchesFilter(parseStored(decodeText(o.data)), filter, floatingTz)) yield o;
     }
-
-    const truncated = limit !== undefined && matches.length > limit;
-    const shown = truncated ? matches.slice(0, limit) : matches;
-    const loaded = new Map(shown.map((o) => [o.uri, o.data]));
-    const props = parsePropRequest(body);
-    const extra = calendarDataProperty(req, body, collection, loaded);
-    const ctx = { user: req.user };
-    let out = '';
-    for (const o of shown) {
-      out += propertiesResponse(req.dav, req.dav.objectResource(collection, o), props, ctx, false, extra);
-    }
-    if (truncated) out += response(collection.path, statusEl(507));
-    req.respond(207, multistatus(out), 'application/xml; charset=utf-8');
   },
-};
+  properties: calendarDataProperty,
+});

@@ -1,6 +1,6 @@
 import type { MethodDef } from '../dav.js';
 import { DavError } from '../errors.js';
-import { multistatus } from '../multistatus.js';
+import { multistatusChunks } from '../multistatus.js';
 import { parsePropRequest, propertiesResponse } from '../propfind-core.js';
 import { dav } from '../xml/names.js';
 
@@ -18,11 +18,12 @@ export const propfind: MethodDef = {
     const r = target.resource!;
     const ctx = { user: req.user };
     const minimal = req.wantsMinimal;
-    let out = propertiesResponse(req.dav, r, props, ctx, minimal);
-    if (depth === '1') {
-      for (const member of req.dav.children(r)) out += propertiesResponse(req.dav, member, props, ctx, minimal);
-    }
     if (minimal) req.setHeader('Preference-Applied', 'return=minimal');
-    req.respond(207, multistatus(out), 'application/xml; charset=utf-8');
+    const members = depth === '1' ? req.dav.children(r) : [];
+    const responses = (function* () {
+      yield propertiesResponse(req.dav, r, props, ctx, minimal);
+      for (const member of members) yield propertiesResponse(req.dav, member, props, ctx, minimal);
+    })();
+    req.respondMultistatus(multistatusChunks(responses));
   },
 };

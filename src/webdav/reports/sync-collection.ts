@@ -1,6 +1,6 @@
 import type { ReportDef } from '../dav.js';
 import { DavError } from '../errors.js';
-import { multistatus, response, statusEl, statusResponse } from '../multistatus.js';
+import { multistatusChunks, response, statusEl, statusResponse } from '../multistatus.js';
 import { objectPath } from '../paths.js';
 import { parsePropRequest, propertiesResponse } from '../propfind-core.js';
 import type { CollectionResource } from '../resource.js';
@@ -48,13 +48,14 @@ export const syncCollection: ReportDef = {
     const props = parsePropRequest(body);
     const ctx = { user: req.user };
     const self: CollectionResource = { ...r, collection };
-    let out = '';
-    for (const [uri, change] of entries) {
-      const object = change.deleted ? undefined : store.getObjectMeta(collection.id, uri);
-      if (!object) out += statusResponse(objectPath(self.path, uri), 404);
-      else out += propertiesResponse(req.dav, req.dav.objectResource(self, object), props, ctx, true);
-    }
-    if (truncated) out += response(self.path, statusEl(507));
-    req.respond(207, multistatus(out, textEl(dav('sync-token'), syncTokenOf(collection.id, token))), 'application/xml; charset=utf-8');
+    const responses = (function* () {
+      for (const [uri, change] of entries) {
+        const object = change.deleted ? undefined : store.getObjectMeta(collection.id, uri);
+        if (!object) yield statusResponse(objectPath(self.path, uri), 404);
+        else yield propertiesResponse(req.dav, req.dav.objectResource(self, object), props, ctx, true);
+      }
+      if (truncated) yield response(self.path, statusEl(507));
+    })();
+    req.respondMultistatus(multistatusChunks(responses, () => textEl(dav('sync-token'), syncTokenOf(collection.id, token))));
   },
 };

@@ -28,13 +28,19 @@ export function textEl(name: QName, text: string): Xml {
   return el(name, escapeXml(text));
 }
 
-/** A complete document whose root declares every known prefix once. */
-export function xmlDocument(root: QName, content: Xml): string {
+/** The start and end of a document whose root declares every known prefix once. */
+export function xmlDocumentFrame(root: QName): { open: string; close: string } {
   const { ns, local } = splitQName(root);
   const decls = Object.entries(PREFIXES).map(([uri, p]) => ` xmlns:${p}="${uri}"`).join('');
   const prefix = PREFIXES[ns];
   if (!prefix) throw new Error(`root element in unknown namespace ${ns}`);
-  return `<?xml version="1.0" encoding="utf-8"?>\n<${prefix}:${local}${decls}>${content}</${prefix}:${local}>\n`;
+  return { open: `<?xml version="1.0" encoding="utf-8"?>\n<${prefix}:${local}${decls}>`, close: `</${prefix}:${local}>\n` };
+}
+
+/** A complete document whose root declares every known prefix once. */
+export function xmlDocument(root: QName, content: Xml): string {
+  const { open, close } = xmlDocumentFrame(root);
+  return open + content + close;
 }
 
 /**
