@@ -93,7 +93,9 @@ export class DavRequest {
       return;
     }
     if (contentType) this.koa.type = contentType;
-    this.koa.body = body;
+    // Encoded once here: given a string, koa would measure its UTF-8 length and Node
+    // encode it again, two full passes over large multistatus bodies.
+    this.koa.body = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   }
 
   /** A 207 whose body is written as it is produced (see multistatusChunks). */

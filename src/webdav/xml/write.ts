@@ -4,10 +4,21 @@ import type { XmlElement } from './parse.js';
 // The one XML writer. Values are always escaped here; callers pass raw strings.
 // Output is built as strings: responses with thousands of entries stay cheap.
 
-const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\r': '&#13;' };
+const NEEDS_ESCAPE = /[&<>"\r]/;
 
+/**
+ * Escapes text and attribute values. CR is written as &#13; so calendar and address
+ * data come back with the exact line endings they were stored with. Chained native
+ * replaces: several times faster than one regex with a callback on large data.
+ */
 export function escapeXml(value: string): string {
-  return value.replace(/[&<>"\r]/g, (c) => TEXT_ESCAPES[c]!);
+  if (!NEEDS_ESCAPE.test(value)) return value;
+  return value
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll('\r', '&#13;');
 }
 
 /** Serialised XML, as opposed to a raw string that still needs escaping. */
