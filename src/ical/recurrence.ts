@@ -268,9 +268,14 @@ export class RecurrenceSet {
     }
     const unbounded = rule.clone();
     unbounded.until = null;
+    // Rules step through wall-clock times; the zone only matters when a time is placed
+    // on the UTC line (epochOf, with our cached zone). Iterating zoned times would make
+    // ical.js expand the object's own VTIMEZONE afresh for every object.
+    const local = anchor.clone();
+    local.zone = ICAL.Timezone.localTimezone;
     let it: ICAL.RecurIterator | null = null;
     try {
-      it = fastForward(unbounded, anchor, reader.epochOf(anchor, zone), skipBefore) ?? unbounded.iterator(anchor);
+      it = fastForward(unbounded, local, reader.epochOf(anchor, zone), skipBefore) ?? unbounded.iterator(local);
     } catch {
       it = null; // a rule ical.js cannot iterate contributes nothing beyond DTSTART
     }
