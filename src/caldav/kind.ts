@@ -29,7 +29,7 @@ export const calendarKind: CollectionKind = {
     try {
       const { vcalendar, info } = parseCalendarObject(decodeText(data), componentsOf(collection));
       return {
-        uid: info.uid, component: info.componentType, firstStart: info.firstStart, lastEnd: info.lastEnd, exactRange: info.exact,
+        uid: info.uid, component: info.componentType,
         timeIndex: objectTimeIndex(vcalendar, info.componentType, collection.timezone),
       };
     } catch (e) {

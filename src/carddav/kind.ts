@@ -18,7 +18,7 @@ export const addressbookKind: CollectionKind = {
   validateObject(data) {
     try {
       const { uid } = validateCard(decodeText(data));
-      return { uid, component: 'VCARD', firstStart: null, lastEnd: null, exactRange: false };
+      return { uid, component: 'VCARD' };
     } catch (e) {
       if (e instanceof VcardDataError) throw new DavError(403, e.message, qname(NS.CARDDAV, 'valid-address-data'));
       throw e;

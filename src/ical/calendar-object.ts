@@ -157,7 +157,7 @@ function objectInfo(vcalendar: ICAL.Component, uid: string, componentType: strin
 // Stored objects are parsed once and kept: a calendar-query confirms the same
 // candidates again and again, and parsing dominates the cost of confirming one.
 // Entries are shared, so callers must treat the component as read-only.
-const STORED_CACHE_SIZE = 1024;
+const STORED_CACHE_SIZE = 128;
 const stored = new Map<string, ICAL.Component>();
 
 export function parseStored(text: string): ICAL.Component {

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { migrate } from './migrate.js';
 import type {
-  Change, Collection, CollectionFields, DeadProperty, IndexedObject, ObjectMeta, ObjectWrite,
+  Change, Collection, CollectionFields, DeadProperty, ObjectMeta, ObjectWrite,
   RangeCandidate, Store, StoredObject, TimeSpan, User,
 } from './types.js';
 import { FLOATING_SLACK_MS } from './types.js';
@@ -123,24 +123,16 @@ export class SqliteStore implements Store {
       getObjectMeta: db.prepare(`SELECT ${META_COLUMNS} FROM objects WHERE collection_id = ? AND uri = ?`),
       iterateObjects: db.prepare(`SELECT ${META_COLUMNS}, data FROM objects WHERE collection_id = ? ORDER BY uri`),
       findUriByUid: db.prepare('SELECT uri FROM objects WHERE collection_id = ? AND uid = ?').pluck(),
-      objectsInRange: db.prepare(
-        `SELECT ${META_COLUMNS}, data, first_start AS firstStart, last_end AS lastEnd, exact_range AS exactRange
-         FROM objects
-         WHERE collection_id = @collectionId
-           AND (@component IS NULL OR component = @component)
-           AND (@end IS NULL OR first_start IS NULL OR first_start < @end)
-           AND (@start IS NULL OR last_end IS NULL OR last_end > @start OR (last_end = first_start AND last_end >= @start))`,
-      ),
+      objectsOfComponent: db.prepare(`SELECT ${META_COLUMNS}, data FROM objects WHERE collection_id = ? AND component = ?`),
       objectsOverlapping: db.prepare(overlappingSql()),
       upsertObject: db.prepare(
-        `INSERT INTO objects (collection_id, uri, uid, etag, component, data, size, first_start, last_end, exact_range,
+        `INSERT INTO objects (collection_id, uri, uid, etag, component, data, size,
                               time_index_until, floating_zone, modified_at)
-         VALUES (@collectionId, @uri, @uid, @etag, @component, @data, @size, @firstStart, @lastEnd, @exactRange,
+         VALUES (@collectionId, @uri, @uid, @etag, @component, @data, @size,
                  @timeIndexUntil, @floatingZone, @now)
          ON CONFLICT (collection_id, uri) DO UPDATE SET
            uid = excluded.uid, etag = excluded.etag, component = excluded.component, data = excluded.data,
-           size = excluded.size, first_start = excluded.first_start, last_end = excluded.last_end,
-           exact_range = excluded.exact_range, time_index_until = excluded.time_index_until,
+           size = excluded.size, time_index_until = excluded.time_index_until,
            floating_zone = excluded.floating_zone,
            modified_at = excluded.modified_at
          RETURNING id`,
@@ -256,9 +248,8 @@ export class SqliteStore implements Store {
     return this.stmt.findUriByUid.get(collectionId, uid) as string | undefined;
   }
 
-  objectsInRange(collectionId: number, component: string | null, start: number | null, end: number | null): IndexedObject[] {
-    const rows = this.stmt.objectsInRange.all({ collectionId, component, start, end }) as (Omit<IndexedObject, 'exactRange'> & { exactRange: number })[];
-    return rows.map((row) => ({ ...row, exactRange: row.exactRange === 1 }));
+  objectsOfComponent(collectionId: number, component: string): StoredObject[] {
+    return this.stmt.objectsOfComponent.all(collectionId, component) as StoredObject[];
   }
 
   objectsOverlapping(
@@ -288,7 +279,6 @@ export class SqliteStore implements Store {
         collectionId, now,
         uri: object.uri, uid: object.uid, etag: object.etag, component: object.component,
         data: object.data, size: object.data.length,
-        firstStart: object.firstStart, lastEnd: object.lastEnd, exactRange: object.exactRange ? 1 : 0,
         timeIndexUntil: index ? index.completeUntil : null,
         floatingZone: index ? index.floatingZone : null,
       }) as number;

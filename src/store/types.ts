@@ -44,13 +44,6 @@ export interface StoredObject extends ObjectMeta {
   data: Buffer;
 }
 
-/** An object returned by a time-range pre-selection, with its index columns. */
-export interface IndexedObject extends StoredObject {
-  firstStart: number | null;
-  lastEnd: number | null;
-  exactRange: boolean;
-}
-
 /**
  * One interval in which an object can match a time-range, in "half-open event form":
  * a range [a, b) matches iff start < b and (end > a, or end = start and start >= a).
@@ -95,9 +88,6 @@ export interface ObjectWrite {
   etag: string;
   component: string | null;
   data: Buffer;
-  firstStart: number | null;
-  lastEnd: number | null;
-  exactRange: boolean;
   /** Replaces the object's time-range index; absent = the object has none. */
   timeIndex?: TimeIndex;
 }
@@ -139,11 +129,8 @@ export interface Store {
   /** Every object of the collection with its data, in uri order (exports, full queries). */
   iterateObjects(collectionId: number): IterableIterator<StoredObject>;
   findUriByUid(collectionId: number, uid: string): string | undefined;
-  /**
-   * Objects of one component whose indexed range may overlap [start, end) (null = open);
-   * the caller confirms each candidate against the data.
-   */
-  objectsInRange(collectionId: number, component: string | null, start: number | null, end: number | null): IndexedObject[];
+  /** Every object of one component, with its data (filters without a time-range). */
+  objectsOfComponent(collectionId: number, component: string): StoredObject[];
   /**
    * Objects of `component` that may overlap [start, end) (null = unbounded) by their
    * time index, each once: every object with a span matching the range, plus those

@@ -5,9 +5,6 @@ import type { QName } from './xml/names.js';
 export interface ValidatedObject {
   uid: string;
   component: string | null;
-  firstStart: number | null;
-  lastEnd: number | null;
-  exactRange: boolean;
   /** The object's time-range index (calendar objects), stored with it. */
   timeIndex?: TimeIndex;
 }

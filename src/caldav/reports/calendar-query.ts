@@ -38,7 +38,7 @@ function candidates(req: DavRequest, collection: CollectionResource, filter: Com
   if (inner && more.length === 0 && !inner.isNotDefined) {
     const range = inner.timeRange;
     if (range) return store.objectsOverlapping(id, inner.name, range.start, range.end, floatingZoneKey(collection.collection.timezone));
-    return store.objectsInRange(id, inner.name, null, null);
+    return store.objectsOfComponent(id, inner.name);
   }
   return [...store.iterateObjects(id)];
 }

@@ -10,12 +10,14 @@ export const put: MethodDef = {
     const collection = target.parent as Extract<typeof target.parent, { type: 'collection' }>;
     const data = await readObjectBody(req, collection);
     const validated = collection.kind.validateObject(data, collection.collection, req.header('Content-Type'));
-    // From here on nothing awaits: the precondition checks and the write are atomic.
     const uri = target.resource?.type === 'object' ? target.resource.object.uri : target.name;
-    const current = req.store.getObjectMeta(collection.collection.id, uri);
-    checkPreconditions(req, current?.etag);
-    const etag = storeObject(req, collection, uri, data, validated);
+    // The precondition checks and the write are one transaction.
+    const { created, etag } = req.store.transaction(() => {
+      const current = req.store.getObjectMeta(collection.collection.id, uri);
+      checkPreconditions(req, current?.etag);
+      return { created: !current, etag: storeObject(req, collection, uri, data, validated) };
+    });
     req.setHeader('ETag', etag);
-    req.respond(current ? 204 : 201);
+    req.respond(created ? 201 : 204);
   },
 };
