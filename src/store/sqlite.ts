@@ -14,6 +14,7 @@ const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url
 const COLLECTION_COLUMNS = `id, owner_id AS ownerId, kind, uri, displayname, description, color,
   sort_order AS sortOrder, timezone, components, synctoken, created_at AS createdAt, modified_at AS modifiedAt`;
 const META_COLUMNS = 'uri, uid, etag, component, size, modified_at AS modifiedAt';
+const LIST_PAGE = 500;
 const USER_COLUMNS = 'id, username, password_hash AS passwordHash, display_name AS displayName, email';
 
 /** Maps the writable collection fields to their columns (the only names ever put into SQL). */
@@ -115,7 +116,7 @@ export class SqliteStore implements Store {
         'UPDATE collections SET synctoken = synctoken + 1, modified_at = ? WHERE id = ? RETURNING synctoken',
       ).pluck(),
 
-      listObjects: db.prepare(`SELECT ${META_COLUMNS} FROM objects WHERE collection_id = ? ORDER BY uri`),
+      listObjectsAfter: db.prepare(`SELECT ${META_COLUMNS} FROM objects WHERE collection_id = ? AND uri > ? ORDER BY uri LIMIT ?`),
       getObject: db.prepare(`SELECT ${META_COLUMNS}, data FROM objects WHERE collection_id = ? AND uri = ?`),
       getObjects: db.prepare(
         `SELECT ${META_COLUMNS}, data FROM objects WHERE collection_id = ? AND uri IN (SELECT value FROM json_each(?))`,
@@ -224,8 +225,16 @@ export class SqliteStore implements Store {
     this.stmt.deleteCollection.run(collectionId);
   }
 
-  listObjects(collectionId: number): ObjectMeta[] {
-    return this.stmt.listObjects.all(collectionId) as ObjectMeta[];
+  *listObjects(collectionId: number): Iterable<ObjectMeta> {
+    // Keyset pages, each its own statement: no read transaction stays open between
+    // pages while a response streams out.
+    let after = '';
+    for (;;) {
+      const page = this.stmt.listObjectsAfter.all(collectionId, after, LIST_PAGE) as ObjectMeta[];
+      yield* page;
+      if (page.length < LIST_PAGE) return;
+      after = page[page.length - 1]!.uri;
+    }
   }
 
   getObject(collectionId: number, uri: string): StoredObject | undefined {

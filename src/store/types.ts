@@ -121,7 +121,11 @@ export interface Store {
   updateCollection(collectionId: number, fields: CollectionFields): void;
   deleteCollection(collectionId: number): void;
 
-  listObjects(collectionId: number): ObjectMeta[];
+  /**
+   * The objects of a collection in uri order, read a page at a time as the caller
+   * iterates, so listing 100,000 members never holds them all in memory.
+   */
+  listObjects(collectionId: number): Iterable<ObjectMeta>;
   getObject(collectionId: number, uri: string): StoredObject | undefined;
   /** The named objects that exist, with their data, in one lookup (multiget). */
   getObjects(collectionId: number, uris: string[]): StoredObject[];

@@ -137,7 +137,7 @@ export class Dav {
   }
 
   /** Members of a collection-like resource, for Depth: 1. */
-  children(r: Resource): Resource[] {
+  children(r: Resource): Iterable<Resource> {
     switch (r.type) {
       case 'root':
         return [];
@@ -157,10 +157,14 @@ export class Dav {
         return [...collections, ...specials];
       }
       case 'collection':
-        return this.store.listObjects(r.collection.id).map((object) => this.objectResource(r, object));
+        return this.objectResources(r);
       default:
         return [];
     }
+  }
+
+  private *objectResources(collection: Extract<Resource, { type: 'collection' }>): Iterable<Resource> {
+    for (const object of this.store.listObjects(collection.collection.id)) yield this.objectResource(collection, object);
   }
 
   objectResource(

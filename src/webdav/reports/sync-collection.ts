@@ -7,7 +7,8 @@ import type { CollectionResource } from '../resource.js';
 import { parseSyncToken, syncTokenOf } from '../sync-token.js';
 import { dav } from '../xml/names.js';
 import { child } from '../xml/parse.js';
-import { textEl } from '../xml/write.js';
+import { textEl, type Xml } from '../xml/write.js';
+import type { ObjectMeta } from '../../store/types.js';
 
 /**
  * RFC 6578 sync-collection. Changes come from the change log, so an incremental sync
@@ -30,32 +31,39 @@ export const syncCollection: ReportDef = {
     const tokenText = child(body, dav('sync-token'))?.text.trim() ?? '';
     const since = tokenText === '' ? 0 : parseSyncToken(tokenText, collection.id, collection.synctoken);
 
-    // Latest change per member, oldest first; an initial sync leaves out deletions.
-    const latest = new Map<string, { deleted: boolean; synctoken: number }>();
-    for (const c of store.changesSince(collection.id, since)) {
-      latest.delete(c.uri);
-      latest.set(c.uri, c);
-    }
-    let entries = [...latest].filter(([, c]) => since > 0 || !c.deleted);
-    let token = collection.synctoken;
-    let truncated = false;
-    if (limit !== undefined && entries.length > limit) {
-      entries = entries.slice(0, limit);
-      token = entries[entries.length - 1]![1].synctoken;
-      truncated = true;
-    }
-
     const props = parsePropRequest(body);
     const ctx = { user: req.user };
     const self: CollectionResource = { ...r, collection };
-    const responses = (function* () {
-      for (const [uri, change] of entries) {
-        const object = change.deleted ? undefined : store.getObjectMeta(collection.id, uri);
-        if (!object) yield statusResponse(objectPath(self.path, uri), 404);
-        else yield propertiesResponse(req.dav, req.dav.objectResource(self, object), props, ctx, true);
+    const member = (object: ObjectMeta) => propertiesResponse(req.dav, req.dav.objectResource(self, object), props, ctx, true);
+    let token = collection.synctoken;
+    let responses: Iterable<Xml>;
+
+    if (since === 0 && limit === undefined) {
+      // A full initial sync is the current members, listed page by page.
+      responses = (function* () {
+        for (const object of store.listObjects(collection.id)) yield member(object);
+      })();
+    } else {
+      // Latest change per member, oldest first; an initial sync leaves out deletions.
+      const latest = new Map<string, { deleted: boolean; synctoken: number }>();
+      for (const c of store.changesSince(collection.id, since)) {
+        latest.delete(c.uri);
+        latest.set(c.uri, c);
       }
-      if (truncated) yield response(self.path, statusEl(507));
-    })();
+      let entries = [...latest].filter(([, c]) => since > 0 || !c.deleted);
+      const truncated = limit !== undefined && entries.length > limit;
+      if (truncated) {
+        entries = entries.slice(0, limit);
+        token = entries[entries.length - 1]![1].synctoken;
+      }
+      responses = (function* () {
+        for (const [uri, change] of entries) {
+          const object = change.deleted ? undefined : store.getObjectMeta(collection.id, uri);
+          yield object ? member(object) : statusResponse(objectPath(self.path, uri), 404);
+        }
+        if (truncated) yield response(self.path, statusEl(507));
+      })();
+    }
     req.respondMultistatus(multistatusChunks(responses, () => textEl(dav('sync-token'), syncTokenOf(collection.id, token))));
   },
 };
