@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import ICAL from 'ical.js';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { event, ics } from './helpers/ics.js';
@@ -118,6 +119,20 @@ describe('calendar objects', () => {
     assert.match(r.text, /^BEGIN:VCALENDAR\r\n/);
     for (const uid of ['obj-1', 'obj-lf', 'obj-2']) assert.match(r.text, new RegExp(`UID:${uid}\r\n`));
     assert.equal(r.text.match(/BEGIN:VCALENDAR/g)!.length, 1);
+    assert.match(r.text, /END:VCALENDAR\r\n$/);
+  });
+
+  it('the export carries each VTIMEZONE once and parses as iCalendar', async () => {
+    const tz = 'BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nBEGIN:STANDARD\r\nDTSTART:19701025T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\nEND:VTIMEZONE';
+    await s.request('MKCALENDAR', '/dav/calendars/alice/export/');
+    for (const uid of ['tz-a', 'tz-b']) {
+      const body = ics(uid, ['DTSTART;TZID=Europe/Berlin:20240110T090000', 'SUMMARY:Zoned'], 'VEVENT', tz);
+      assert.equal((await s.request('PUT', `/dav/calendars/alice/export/${uid}.ics`, { body })).status, 201);
+    }
+    const r = await s.request('GET', '/dav/calendars/alice/export/');
+    assert.equal(r.text.match(/BEGIN:VTIMEZONE/g)!.length, 1);
+    const root = new ICAL.Component(ICAL.parse(r.text) as unknown[]);
+    assert.deepEqual(root.getAllSubcomponents('vevent').map((e) => e.getFirstPropertyValue('uid')).sort(), ['tz-a', 'tz-b']);
   });
 
   it('VTODO and VJOURNAL objects are stored in calendars that allow them', async () => {

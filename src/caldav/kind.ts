@@ -39,9 +39,9 @@ export const calendarKind: CollectionKind = {
   },
 
   exportCollection(collection, objects) {
-    const body = exportCalendar(collection.displayname, (function* () {
+    const texts = (function* () {
       for (const o of objects) yield decodeText(o.data);
-    })());
-    return { contentType: 'text/calendar; charset=utf-8', body: Buffer.from(body, 'utf8') };
+    })();
+    return { contentType: 'text/calendar; charset=utf-8', chunks: exportCalendar(collection.displayname, texts) };
   },
 };

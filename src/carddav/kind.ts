@@ -30,7 +30,7 @@ export const addressbookKind: CollectionKind = {
   exportCollection(_collection, objects) {
     return {
       contentType: 'text/vcard; charset=utf-8',
-      body: exportCards((function* () {
+      chunks: exportCards((function* () {
         for (const o of objects) yield o.data;
       })()),
     };

@@ -34,7 +34,7 @@ const FLOATING_SLACK_MS = 14 * 3_600_000;
  * ical.js's reading of `text`; where ical.js refuses data real clients write, the
  * reading of a repaired copy (see lenient.ts). The text itself is never changed.
  */
-function parseVcalendar(text: string): ICAL.Component {
+export function parseVcalendar(text: string): ICAL.Component {
   let jcal: unknown[];
   const clean = text.replace(/^\uFEFF/, '');
   try {

@@ -1,25 +1,35 @@
 import ICAL from 'ical.js';
-import { parseStored } from './calendar-object.js';
+import { parseVcalendar } from './calendar-object.js';
 
 /**
- * A whole calendar as one iCalendar document (GET on a calendar collection): every
+ * A whole calendar as one iCalendar document (GET on a calendar collection), produced
+ * object by object so a large calendar is never held in memory at once: every
  * object's components, each VTIMEZONE once.
  */
-export function exportCalendar(name: string | null, objects: Iterable<string>): string {
-  const out = new ICAL.Component('vcalendar');
-  out.addPropertyWithValue('version', '2.0');
-  out.addPropertyWithValue('prodid', '-//Davenport//Davenport//EN');
-  if (name) out.addPropertyWithValue('x-wr-calname', name);
+export function* exportCalendar(name: string | null, objects: Iterable<string>): Generator<string> {
+  const head = new ICAL.Component('vcalendar');
+  head.addPropertyWithValue('version', '2.0');
+  head.addPropertyWithValue('prodid', '-//Davenport//Davenport//EN');
+  if (name) head.addPropertyWithValue('x-wr-calname', name);
+  const lines = crlf(head.toString()).split('\r\n');
+  lines.pop(); // END:VCALENDAR comes after the objects
+  yield `${lines.join('\r\n')}\r\n`;
   const timezones = new Set<string>();
   for (const text of objects) {
-    for (const sub of parseStored(text).getAllSubcomponents()) {
+    let out = '';
+    for (const sub of parseVcalendar(text).getAllSubcomponents()) {
       if (sub.name === 'vtimezone') {
         const tzid = String(sub.getFirstPropertyValue('tzid'));
         if (timezones.has(tzid)) continue;
         timezones.add(tzid);
       }
-      out.addSubcomponent(new ICAL.Component(ICAL.helpers.clone(sub.jCal, true) as unknown[]));
+      out += `${crlf(sub.toString())}\r\n`;
     }
+    yield out;
   }
-  return out.toString().replace(/\r?\n/g, '\r\n') + '\r\n';
+  yield 'END:VCALENDAR\r\n';
+}
+
+function crlf(text: string): string {
+  return text.replace(/\r?\n/g, '\r\n');
 }

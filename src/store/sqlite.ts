@@ -122,7 +122,7 @@ export class SqliteStore implements Store {
         `SELECT ${META_COLUMNS}, data FROM objects WHERE collection_id = ? AND uri IN (SELECT value FROM json_each(?))`,
       ),
       getObjectMeta: db.prepare(`SELECT ${META_COLUMNS} FROM objects WHERE collection_id = ? AND uri = ?`),
-      iterateObjects: db.prepare(`SELECT ${META_COLUMNS}, data FROM objects WHERE collection_id = ? ORDER BY uri`),
+      iterateObjectsAfter: db.prepare(`SELECT ${META_COLUMNS}, data FROM objects WHERE collection_id = ? AND uri > ? ORDER BY uri LIMIT ?`),
       findUriByUid: db.prepare('SELECT uri FROM objects WHERE collection_id = ? AND uid = ?').pluck(),
       objectsOfComponent: db.prepare(`SELECT ${META_COLUMNS}, data FROM objects WHERE collection_id = ? AND component = ?`),
       objectsOverlapping: db.prepare(overlappingSql()),
@@ -225,12 +225,22 @@ export class SqliteStore implements Store {
     this.stmt.deleteCollection.run(collectionId);
   }
 
-  *listObjects(collectionId: number): Iterable<ObjectMeta> {
-    // Keyset pages, each its own statement: no read transaction stays open between
-    // pages while a response streams out.
+  listObjects(collectionId: number): Iterable<ObjectMeta> {
+    return this.pages<ObjectMeta>(this.stmt.listObjectsAfter, collectionId);
+  }
+
+  iterateObjects(collectionId: number): Iterable<StoredObject> {
+    return this.pages<StoredObject>(this.stmt.iterateObjectsAfter, collectionId);
+  }
+
+  /**
+   * Keyset pages, each its own statement: nothing stays open between pages, so a
+   * response can stream out while other requests use the connection.
+   */
+  private *pages<T extends { uri: string }>(statement: Database.Statement, collectionId: number): Iterable<T> {
     let after = '';
     for (;;) {
-      const page = this.stmt.listObjectsAfter.all(collectionId, after, LIST_PAGE) as ObjectMeta[];
+      const page = statement.all(collectionId, after, LIST_PAGE) as T[];
       yield* page;
       if (page.length < LIST_PAGE) return;
       after = page[page.length - 1]!.uri;
@@ -249,9 +259,6 @@ export class SqliteStore implements Store {
     return this.stmt.getObjectMeta.get(collectionId, uri) as ObjectMeta | undefined;
   }
 
-  iterateObjects(collectionId: number): IterableIterator<StoredObject> {
-    return this.stmt.iterateObjects.iterate(collectionId) as IterableIterator<StoredObject>;
-  }
 
   findUriByUid(collectionId: number, uid: string): string | undefined {
     return this.stmt.findUriByUid.get(collectionId, uid) as string | undefined;

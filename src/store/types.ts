@@ -130,8 +130,8 @@ export interface Store {
   /** The named objects that exist, with their data, in one lookup (multiget). */
   getObjects(collectionId: number, uris: string[]): StoredObject[];
   getObjectMeta(collectionId: number, uri: string): ObjectMeta | undefined;
-  /** Every object of the collection with its data, in uri order (exports, full queries). */
-  iterateObjects(collectionId: number): IterableIterator<StoredObject>;
+  /** Every object of the collection with its data, in uri order, a page at a time. */
+  iterateObjects(collectionId: number): Iterable<StoredObject>;
   findUriByUid(collectionId: number, uid: string): string | undefined;
   /** Every object of one component, with its data (filters without a time-range). */
   objectsOfComponent(collectionId: number, component: string): StoredObject[];

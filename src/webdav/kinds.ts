@@ -35,7 +35,7 @@ export interface CollectionKind {
    */
   ensureUid?(data: Buffer): Buffer;
   /** GET on a collection: the whole collection as one document. */
-  exportCollection?(collection: Collection, objects: Iterable<StoredObject>): { contentType: string; body: Buffer };
+  exportCollection?(collection: Collection, objects: Iterable<StoredObject>): { contentType: string; chunks: Iterable<string | Buffer> };
   /** Fixed collections every home has (e.g. the scheduling inbox/outbox). */
   specialCollections?: { uri: string; resourceType: QName }[];
 }

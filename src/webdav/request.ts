@@ -98,11 +98,19 @@ export class DavRequest {
     this.koa.body = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   }
 
-  /** A 207 whose body is written as it is produced (see multistatusChunks). */
-  respondMultistatus(chunks: Iterable<string>): void {
-    this.koa.status = 207;
-    this.koa.type = 'application/xml; charset=utf-8';
+  /**
+   * A body written as it is produced. Everything that can fail must be checked before:
+   * the status line is sent with the first chunk.
+   */
+  respondStream(status: number, chunks: Iterable<string | Buffer>, contentType: string): void {
+    this.koa.status = status;
+    this.koa.type = contentType;
     this.koa.body = Readable.from(chunks, { objectMode: false });
+  }
+
+  /** A 207 whose responses are written as they are produced (see multistatusChunks). */
+  respondMultistatus(chunks: Iterable<string>): void {
+    this.respondStream(207, chunks, 'application/xml; charset=utf-8');
   }
 
   setHeader(name: string, value: string): void {

@@ -27,7 +27,7 @@ function serve(req: DavRequest, target: Target): void {
     const exported = r.kind.exportCollection(r.collection, req.store.iterateObjects(r.collection.id));
     const base = r.collection.uri.replace(/[^\w.-]/g, '_');
     req.setHeader('Content-Disposition', `attachment; filename="${base}${r.kind.objectExtension}"`);
-    req.respond(200, exported.body, exported.contentType);
+    req.respondStream(200, exported.chunks, exported.contentType);
     return;
   }
   req.respond(200, `Davenport: this is a WebDAV ${r.type}. Point a CalDAV or CardDAV client at this server.\n`, 'text/plain; charset=utf-8');
