@@ -115,6 +115,21 @@ describe('calendar collections', () => {
     assert.equal(g.props.get(a('calendar-color'))!.status, 404);
   });
 
+  it('dead properties on the principal and the calendar home (Apple stores settings there)', async () => {
+    const body = `<D:propertyupdate ${NSDECL}><D:set><D:prop><C:default-alarm-vevent-datetime>BEGIN:VALARM</C:default-alarm-vevent-datetime></D:prop></D:set></D:propertyupdate>`;
+    for (const path of ['/dav/calendars/alice/', '/dav/principals/alice/']) {
+      const r = await s.request('PROPPATCH', path, { body });
+      assert.equal(r.status, 207);
+      assert.equal(multistatus(r.text).get(path)!.props.get(c('default-alarm-vevent-datetime'))!.status, 200);
+      const { ms } = await props(path, '<C:default-alarm-vevent-datetime/>');
+      assert.equal(propText(ms.get(path), c('default-alarm-vevent-datetime')), 'BEGIN:VALARM');
+    }
+    const other = await props('/dav/calendars/alice/default/', '<C:default-alarm-vevent-datetime/>');
+    assert.equal(other.ms.get('/dav/calendars/alice/default/')!.props.get(c('default-alarm-vevent-datetime'))!.status, 404, 'kept per resource');
+    const name = await s.request('PROPPATCH', '/dav/principals/alice/', { body: `<D:propertyupdate ${NSDECL}><D:set><D:prop><D:displayname>Mallory</D:displayname></D:prop></D:set></D:propertyupdate>` });
+    assert.equal(multistatus(name.text).get('/dav/principals/alice/')!.props.get(d('displayname'))!.status, 403);
+  });
+
   it('PROPFIND: allprop, include, propname, unknown properties, Prefer minimal, Depth infinity', async () => {
     const all = await s.request('PROPFIND', '/dav/calendars/alice/default/', { headers: { Depth: '0' }, body: '<D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>' });
     assert.equal(all.status, 207);

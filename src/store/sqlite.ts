@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { migrate } from './migrate.js';
 import type {
-  Change, Collection, CollectionFields, DeadProperty, ObjectMeta, ObjectWrite,
+  Change, Collection, CollectionFields, DeadProperty, ObjectMeta, ObjectWrite, PropertyOwner,
   RangeCandidate, Store, StoredObject, TimeSpan, User,
 } from './types.js';
 import { FLOATING_SLACK_MS } from './types.js';
@@ -160,6 +160,12 @@ export class SqliteStore implements Store {
         'DELETE FROM properties WHERE collection_id = ? AND object_uri = ? AND namespace = ? AND name = ?',
       ),
       removeObjectProperties: db.prepare('DELETE FROM properties WHERE collection_id = ? AND object_uri = ?'),
+      getUserProperties: db.prepare('SELECT namespace, name, xml FROM user_properties WHERE user_id = ? AND resource = ?'),
+      setUserProperty: db.prepare(
+        `INSERT INTO user_properties (user_id, resource, namespace, name, xml) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (user_id, resource, namespace, name) DO UPDATE SET xml = excluded.xml`,
+      ),
+      removeUserProperty: db.prepare('DELETE FROM user_properties WHERE user_id = ? AND resource = ? AND namespace = ? AND name = ?'),
     };
   }
 
@@ -342,15 +348,20 @@ export class SqliteStore implements Store {
     return rows.map((r) => ({ uri: r.uri, deleted: r.deleted === 1, synctoken: r.synctoken }));
   }
 
-  getDeadProperties(collectionId: number, objectUri: string): DeadProperty[] {
-    return this.stmt.getDeadProperties.all(collectionId, objectUri) as DeadProperty[];
+  getDeadProperties(owner: PropertyOwner): DeadProperty[] {
+    const rows = 'collectionId' in owner
+      ? this.stmt.getDeadProperties.all(owner.collectionId, owner.objectUri)
+      : this.stmt.getUserProperties.all(owner.userId, owner.resource);
+    return rows as DeadProperty[];
   }
 
-  setDeadProperty(collectionId: number, objectUri: string, prop: DeadProperty): void {
-    this.stmt.setDeadProperty.run(collectionId, objectUri, prop.namespace, prop.name, prop.xml);
+  setDeadProperty(owner: PropertyOwner, prop: DeadProperty): void {
+    if ('collectionId' in owner) this.stmt.setDeadProperty.run(owner.collectionId, owner.objectUri, prop.namespace, prop.name, prop.xml);
+    else this.stmt.setUserProperty.run(owner.userId, owner.resource, prop.namespace, prop.name, prop.xml);
   }
 
-  removeDeadProperty(collectionId: number, objectUri: string, namespace: string, name: string): void {
-    this.stmt.removeDeadProperty.run(collectionId, objectUri, namespace, name);
+  removeDeadProperty(owner: PropertyOwner, namespace: string, name: string): void {
+    if ('collectionId' in owner) this.stmt.removeDeadProperty.run(owner.collectionId, owner.objectUri, namespace, name);
+    else this.stmt.removeUserProperty.run(owner.userId, owner.resource, namespace, name);
   }
 }

@@ -98,6 +98,9 @@ export interface Change {
   synctoken: number;
 }
 
+/** Whose dead properties: a collection ('' = itself) or member, or a user's principal or home. */
+export type PropertyOwner = { collectionId: number; objectUri: string } | { userId: number; resource: string };
+
 export interface DeadProperty {
   namespace: string;
   name: string;
@@ -152,7 +155,7 @@ export interface Store {
   /** Changes after token `since`, oldest first. */
   changesSince(collectionId: number, since: number): Change[];
 
-  getDeadProperties(collectionId: number, objectUri: string): DeadProperty[];
-  setDeadProperty(collectionId: number, objectUri: string, prop: DeadProperty): void;
-  removeDeadProperty(collectionId: number, objectUri: string, namespace: string, name: string): void;
+  getDeadProperties(owner: PropertyOwner): DeadProperty[];
+  setDeadProperty(owner: PropertyOwner, prop: DeadProperty): void;
+  removeDeadProperty(owner: PropertyOwner, namespace: string, name: string): void;
 }

@@ -35,7 +35,7 @@ export function createCollection(
   }
   req.store.transaction(() => {
     const created = req.store.createCollection(home.owner.id, kind.name, target.name, plan.fields);
-    applyPropertyUpdate(req.dav, created.id, '', { ...plan, fields: {} });
+    applyPropertyUpdate(req.dav, { collectionId: created.id, objectUri: '' }, { ...plan, fields: {} });
   });
   req.setHeader('Location', path);
   req.setHeader('Cache-Control', 'no-cache');

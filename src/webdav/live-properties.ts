@@ -1,4 +1,5 @@
 import type { Dav } from './dav.js';
+import { DavError } from './errors.js';
 import { hrefEl } from './multistatus.js';
 import { principalPath, PRINCIPALS } from './paths.js';
 import { ownerOf, type Resource } from './resource.js';
@@ -83,7 +84,11 @@ export function defineCoreProperties(d: Dav): void {
         if (r.type === 'collection' && r.collection.displayname !== null) return escapeXml(r.collection.displayname);
         return undefined;
       },
-      set: (v) => ({ displayname: textValue(v) }),
+      set(v, _phase, r) {
+        // A principal's name is the user's, changed by the administrator.
+        if (r?.type === 'principal') throw new DavError(403, 'The principal displayname is protected', dav('cannot-modify-protected-property'));
+        return { displayname: textValue(v) };
+      },
       remove: () => ({ displayname: null }),
     },
     {

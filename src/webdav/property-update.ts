@@ -1,4 +1,4 @@
-import type { CollectionFields, DeadProperty } from '../store/types.js';
+import type { CollectionFields, DeadProperty, PropertyOwner } from '../store/types.js';
 import type { Dav } from './dav.js';
 import { DavError } from './errors.js';
 import type { SetPhase } from './properties.js';
@@ -86,10 +86,10 @@ export function planPropertyUpdate(
 }
 
 /** Writes a validated plan; the caller wraps it in the store's transaction. */
-export function applyPropertyUpdate(d: Dav, collectionId: number, objectUri: string, plan: PropertyUpdate): void {
-  d.store.updateCollection(collectionId, plan.fields);
-  for (const p of plan.deadSet) d.store.setDeadProperty(collectionId, objectUri, p);
-  for (const p of plan.deadRemove) d.store.removeDeadProperty(collectionId, objectUri, p.namespace, p.name);
+export function applyPropertyUpdate(d: Dav, owner: PropertyOwner, plan: PropertyUpdate): void {
+  if ('collectionId' in owner && owner.objectUri === '') d.store.updateCollection(owner.collectionId, plan.fields);
+  for (const p of plan.deadSet) d.store.setDeadProperty(owner, p);
+  for (const p of plan.deadRemove) d.store.removeDeadProperty(owner, p.namespace, p.name);
 }
 
 /** The propstats reporting a plan's outcome, one per status. */

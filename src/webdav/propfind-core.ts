@@ -1,5 +1,5 @@
-import type { DeadProperty } from '../store/types.js';
 import type { Dav } from './dav.js';
+import { deadProperties } from './dead-properties.js';
 import { DavError } from './errors.js';
 import { propstat, response } from './multistatus.js';
 import type { PropertyContext } from './properties.js';
@@ -42,18 +42,6 @@ export function parsePropRequest(parent: XmlElement | undefined): PropRequest {
   }
   if (parent.name === dav('propfind')) throw new DavError(400, 'propfind needs prop, allprop or propname');
   return { mode: 'prop', names: [] };
-}
-
-/** Where a resource's dead properties live: collections and their members only. */
-export function deadPropertyKey(r: Resource): { collectionId: number; objectUri: string } | undefined {
-  if (r.type === 'collection') return { collectionId: r.collection.id, objectUri: '' };
-  if (r.type === 'object') return { collectionId: r.collection.id, objectUri: r.object.uri };
-  return undefined;
-}
-
-export function deadProperties(d: Dav, r: Resource): DeadProperty[] {
-  const key = deadPropertyKey(r);
-  return key ? d.store.getDeadProperties(key.collectionId, key.objectUri) : [];
 }
 
 /**

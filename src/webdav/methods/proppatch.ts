@@ -1,7 +1,7 @@
 import type { MethodDef } from '../dav.js';
 import { DavError } from '../errors.js';
 import { multistatus, response } from '../multistatus.js';
-import { deadPropertyKey } from '../propfind-core.js';
+import { propertyOwnerOf } from '../dead-properties.js';
 import { applyPropertyUpdate, instructionsOf, planPropertyUpdate, planPropstats } from '../property-update.js';
 import { dav } from '../xml/names.js';
 
@@ -12,10 +12,10 @@ export const proppatch: MethodDef = {
     const body = await req.readXml();
     if (!body || body.name !== dav('propertyupdate')) throw new DavError(400, 'Expected a DAV:propertyupdate body');
     const r = target.resource!;
-    const key = deadPropertyKey(r);
-    const plan = planPropertyUpdate(req.dav, r, instructionsOf(body), 'update', key !== undefined);
-    if (plan.ok && key) {
-      req.store.transaction(() => applyPropertyUpdate(req.dav, key.collectionId, key.objectUri, plan));
+    const owner = propertyOwnerOf(r);
+    const plan = planPropertyUpdate(req.dav, r, instructionsOf(body), 'update', owner !== undefined);
+    if (plan.ok && owner) {
+      req.store.transaction(() => applyPropertyUpdate(req.dav, owner, plan));
     }
     req.respond(207, multistatus(response(r.path, planPropstats(plan))), 'application/xml; charset=utf-8');
   },
