@@ -32,17 +32,23 @@ const REFUSED: Record<string, RegExp> = {
   'vcard/outlook-exchange/ezvcard-outlook-2003.vcf': /vCard 2\.1 is not supported/,
   'vcard/outlook-exchange/ezvcard-outlook-2007.vcf': /vCard 2\.1 is not supported/,
   'vcard/evolution/eds-vcard-12.vcf': /vCard 2\.1 is not supported/,
-  // "PHOTO;BASE64:" is a 2.1-style bare parameter in a 3.0 card
-  'vcard/other-real/sabre-vobject-issue153.vcf': /Missing parameter value/,
-  'vcard/apple/ezvcard-John_Doe_MAC_ADDRESS_BOOK.vcf': /Missing parameter value/,
-  // CR CR LF line ends leave a stray CR in every line
-  'vcard/apple/ezvcard-John_Doe_IPHONE.vcf': /not &quot;VCARD&quot;/,
-  'vcard/thunderbird/commcentral-dos_vcard_addressbook.vcf': /not &quot;VCARD&quot;/,
-  // exports of several contacts: one resource holds one card
-  'vcard/google/ezvcard-gmail-list.vcf': /contains 3 vCards/,
-  'vcard/synthetic-edge/radicale-contact_multiple.vcf': /contains 2 vCards/,
-  'vcard/thunderbird/commcentral-export.vcf': /contains 2 vCards/,
 };
+
+/**
+ * Exports of several contacts: one resource holds one card, so the whole file is
+ * refused and, like a client importing it, each card is stored on its own.
+ */
+const SEVERAL: Record<string, number> = {
+  'vcard/google/ezvcard-gmail-list.vcf': 3,
+  'vcard/synthetic-edge/radicale-contact_multiple.vcf': 2,
+  'vcard/thunderbird/commcentral-export.vcf': 2,
+};
+
+/** The cards of a file, each as its own bytes (what an importing client uploads). */
+function cardsOf(bytes: Buffer): Buffer[] {
+  const text = bytes.toString('latin1'); // 1:1 with the bytes
+  return [...text.matchAll(/BEGIN:VCARD[\s\S]*?END:VCARD(\r?\n|$)/gi)].map((m) => bytes.subarray(m.index, m.index + m[0].length));
+}
 
 const hasUid = (bytes: Buffer) => /^UID[;:]/im.test(bytes.toString('latin1'));
 
@@ -66,9 +72,20 @@ describe('CardDAV with the real-world vCard fixtures', () => {
     if (!PRESENT) t.skip(ABSENT);
   });
 
-  for (const path of manifest('vcard/', '.vcf')) {
-    const bytes = () => readFileSync(resolve(FIXTURES, path));
-    const name = path.replace(/\//g, '_');
+  const files = manifest('vcard/', '.vcf').flatMap((path) => {
+    const read = () => readFileSync(resolve(FIXTURES, path));
+    if (!SEVERAL[path]) return [{ path, bytes: read }];
+    it(`${path}: a file of ${SEVERAL[path]} cards is refused whole; a client stores each card`, async () => {
+      const r = await s.request('PUT', `${BOOK}several.vcf`, { body: read(), headers: VCARD });
+      assert.equal(r.status, 403, r.text);
+      assert.match(r.text, new RegExp(`contains ${SEVERAL[path]} vCards`));
+      assert.equal(cardsOf(read()).length, SEVERAL[path]);
+    });
+    return PRESENT ? cardsOf(read()).map((card, i) => ({ path: `${path}#${i + 1}`, bytes: () => card })) : [];
+  });
+
+  for (const { path, bytes } of files) {
+    const name = path.replace(/[/#]/g, '_');
 
     if (REFUSED[path]) {
       it(`${path}: refused by PUT and POST with valid-address-data`, async () => {

@@ -187,6 +187,22 @@ describe('calendar-query and calendar-multiget', () => {
     assert.equal(propText(ms.get(`${CAL}allday.ics`), c('calendar-data')), OBJECTS.allday);
   });
 
+  it('calendar-data comes back exactly, whatever its bytes: markup characters, Latin-1, marker look-alikes', async () => {
+    const markup = event('markup', '20240801T100000Z', '20240801T110000Z', ['DESCRIPTION:<b>Fish & "chips"</b> > 3\uE0000\uE001 ü']);
+    const latin1 = Buffer.from(event('latin1', '20240802T100000Z', '20240802T110000Z', ['SUMMARY:Caf\u00e9 f\u00fcr M\u00fcnchen']), 'latin1');
+    assert.equal((await s.request('PUT', `${CAL}markup.ics`, { body: markup })).status, 201);
+    assert.equal((await s.request('PUT', `${CAL}latin1.ics`, { body: latin1 })).status, 201);
+    const trap = `${CAL}\uE0000\uE001.ics`;
+    const body = `<C:calendar-multiget ${NS}><D:prop><C:calendar-data/></D:prop><D:href>${CAL}markup.ics</D:href><D:href>${CAL}latin1.ics</D:href><D:href>${trap}</D:href></C:calendar-multiget>`;
+    const r = await s.request('REPORT', CAL, { headers: { Depth: '1' }, body });
+    const ms = multistatus(r.text);
+    assert.equal(propText(ms.get(`${CAL}markup.ics`), c('calendar-data')), markup);
+    assert.equal(propText(ms.get(`${CAL}latin1.ics`), c('calendar-data')), latin1.toString('latin1'));
+    assert.equal(ms.get(trap)!.status, 404, 'an href that looks like a marker is echoed, not replaced');
+    const q = await s.request('REPORT', CAL, { headers: { Depth: '1' }, body: query(`<C:comp-filter name="VEVENT">${range('20240801T000000Z', '20240802T000000Z')}</C:comp-filter>`, '<C:calendar-data/>') });
+    assert.equal(propText(multistatus(q.text).get(`${CAL}markup.ics`), c('calendar-data')), markup);
+  });
+
   it('an unknown report is 403 supported-report', async () => {
     const r = await s.request('REPORT', CAL, { headers: { Depth: '1' }, body: `<X:whatever xmlns:X="urn:x"/>` });
     assert.equal(r.status, 403);

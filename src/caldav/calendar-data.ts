@@ -2,7 +2,7 @@ import { renderCalendarData } from '../ical/calendar-data.js';
 import { parseStored } from '../ical/calendar-object.js';
 import { decodeText } from '../ical/decode.js';
 import type { CalendarDataRequest } from '../ical/types.js';
-import type { ReportProperties } from '../webdav/propfind-core.js';
+import type { ReportData, ReportProperties } from '../webdav/propfind-core.js';
 import type { DavRequest } from '../webdav/request.js';
 import type { CollectionResource } from '../webdav/resource.js';
 import { dav, NS, qname } from '../webdav/xml/names.js';
@@ -24,7 +24,7 @@ export function calendarDataProperty(
   req: DavRequest,
   body: XmlElement,
   collection: CollectionResource,
-  loaded?: Map<string, Buffer>,
+  { loaded, raw }: ReportData,
 ): ReportProperties {
   const element = child(child(body, dav('prop')) ?? body, CALENDAR_DATA);
   if (!element) return new Map();
@@ -34,10 +34,13 @@ export function calendarDataProperty(
     CALENDAR_DATA,
     (r) => {
       if (r.type !== 'object') return undefined;
-      const data = loaded?.get(r.object.uri) ?? req.store.getObject(r.collection.id, r.object.uri)?.data;
+      const data = loaded.get(r.object.uri) ?? req.store.getObject(r.collection.id, r.object.uri)?.data;
       if (!data) return undefined;
+      const plain = isPlain(request);
+      const spliced = plain ? raw.text(data) : undefined;
+      if (spliced !== undefined) return spliced;
       const text = decodeText(data);
-      return escapeXml(isPlain(request) ? text : renderCalendarData(parseStored(text), request, floatingTz));
+      return escapeXml(plain ? text : renderCalendarData(parseStored(text), request, floatingTz));
     },
   ]]);
 }

@@ -8,6 +8,7 @@ import type { Resource } from '../webdav/resource.js';
 import { dav, NS, qname } from '../webdav/xml/names.js';
 import { el, escapeXml } from '../webdav/xml/write.js';
 import { CALENDAR_COMPONENTS } from '../ical/calendar-object.js';
+import { COLLATIONS } from '../ical/text-match.js';
 import { calendarKind, componentsOf } from './kind.js';
 
 const C = (local: string) => qname(NS.CALDAV, local);
@@ -102,7 +103,7 @@ export function defineCalendarProperties(d: Dav): void {
     {
       name: C('supported-collation-set'),
       appliesTo: isCalendar,
-      get: () => ['i;ascii-casemap', 'i;octet', 'i;unicode-casemap'].map((c) => el(C('supported-collation'), c)).join(''),
+      get: () => COLLATIONS.map((c) => el(C('supported-collation'), c)).join(''),
       inAllprop: false,
     },
     {

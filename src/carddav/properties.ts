@@ -1,10 +1,11 @@
 import type { Dav } from '../webdav/dav.js';
-import { textValue } from '../webdav/live-properties.js';
+import { COLLATIONS } from '../ical/text-match.js';
+import { collectionTextProperty } from '../webdav/live-properties.js';
 import { hrefEl } from '../webdav/multistatus.js';
 import { homePath } from '../webdav/paths.js';
 import type { Resource } from '../webdav/resource.js';
 import { NS, qname } from '../webdav/xml/names.js';
-import { el, escapeXml } from '../webdav/xml/write.js';
+import { el } from '../webdav/xml/write.js';
 import { VCARD_VERSIONS } from '../vcard/types.js';
 import { addressbookKind } from './kind.js';
 
@@ -20,16 +21,7 @@ export function defineAddressbookProperties(d: Dav): void {
       appliesTo: (r) => r.type === 'principal',
       get: (r) => (r.type === 'principal' ? hrefEl(homePath(addressbookKind.homeSegment, r.owner.username)) : undefined),
     },
-    {
-      name: CR('addressbook-description'),
-      appliesTo: isAddressbook,
-      get: (r) => {
-        const text = r.type === 'collection' ? r.collection.description : null;
-        return text == null ? undefined : escapeXml(text);
-      },
-      set: (v) => ({ description: textValue(v) }),
-      remove: () => ({ description: null }),
-    },
+    collectionTextProperty(CR('addressbook-description'), 'description', isAddressbook),
     {
       name: CR('supported-address-data'),
       appliesTo: isAddressbook,
@@ -38,7 +30,7 @@ export function defineAddressbookProperties(d: Dav): void {
     {
       name: CR('supported-collation-set'),
       appliesTo: isAddressbook,
-      get: () => ['i;ascii-casemap', 'i;octet', 'i;unicode-casemap'].map((c) => el(CR('supported-collation'), c)).join(''),
+      get: () => COLLATIONS.map((c) => el(CR('supported-collation'), c)).join(''),
       inAllprop: false,
     },
     {

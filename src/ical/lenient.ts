@@ -44,7 +44,7 @@ function supersetFreq(freq: string, has: (part: string) => boolean): string {
 }
 
 /** Splits a content line into name, parameter texts and value, honouring quotes. */
-function splitLine(line: string): { name: string; params: string[]; value: string } | null {
+export function splitLine(line: string): { name: string; params: string[]; value: string } | null {
   const params: string[] = [];
   let i = 0;
   while (i < line.length && line[i] !== ';' && line[i] !== ':') i++;

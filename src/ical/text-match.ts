@@ -3,10 +3,10 @@
 
 import type { Collation, TextMatch } from './types.js';
 
-const COLLATIONS: readonly string[] = ['i;ascii-casemap', 'i;unicode-casemap', 'i;octet'];
+export const COLLATIONS: readonly Collation[] = ['i;ascii-casemap', 'i;unicode-casemap', 'i;octet'];
 
 export function isSupportedCollation(name: string): name is Collation {
-  return COLLATIONS.includes(name);
+  return (COLLATIONS as readonly string[]).includes(name);
 }
 
 /** Folds a string so that equal-under-the-collation strings become identical. */

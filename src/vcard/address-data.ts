@@ -15,6 +15,11 @@ function startsWithVersion(text: string, version: string): boolean {
   return new RegExp(`^BEGIN:VCARD\\r?\\nVERSION:${version.replace('.', '\\.')}\\r?\\n`, 'i').test(text.replace(/^\uFEFF/, ''));
 }
 
+/** Whether the address-data is the stored card as it is, judged from its first line(s). */
+export function isStoredForm(head: string, request: AddressDataRequest): boolean {
+  return request.props === undefined && (request.version === undefined || startsWithVersion(head, request.version));
+}
+
 /**
  * The address-data for a stored card. The common case, the whole card in its stored
  * version, returns the stored text without parsing: multiget answers stay cheap.

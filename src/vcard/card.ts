@@ -2,6 +2,7 @@
 // stored data for queries and conversion. ical.js does the parsing, for 3.0 and 4.0.
 
 import ICAL from 'ical.js';
+import { repairCard } from './lenient.js';
 import type { VcardVersion } from './types.js';
 
 export class VcardDataError extends Error {
@@ -16,11 +17,28 @@ function shorten(message: string): string {
   return message.length > 200 ? `${message.slice(0, 200)}…` : message;
 }
 
+/** ical.js's reading of the card; where it refuses what real clients write, of a repaired copy. */
+function readRepaired(text: string): unknown[] {
+  // CR CR LF (a file converted to DOS line ends twice) would leave a CR in every name.
+  const lines = text.includes('\r\r') ? text.replace(/\r+\n/g, '\r\n') : text;
+  try {
+    return ICAL.parse(lines) as unknown[];
+  } catch (e) {
+    const repaired = /^VERSION:\s*2\.1\s*$/im.test(lines) ? null : repairCard(lines);
+    if (repaired === null) throw e;
+    try {
+      return ICAL.parse(repaired) as unknown[];
+    } catch {
+      throw e; // the original error says more about what the client sent
+    }
+  }
+}
+
 /** A stored or uploaded vCard as ical.js sees it. */
 export function parseCard(text: string): ICAL.Component {
   let jcard: unknown[];
   try {
-    jcard = ICAL.parse(text) as unknown[];
+    jcard = readRepaired(text);
   } catch (e) {
     // vCard 2.1 (Outlook, old Android, Nokia) uses bare parameters and quoted-printable
     // soft line breaks, which a 3.0/4.0 parser cannot read; say so rather than quote the line.

@@ -7,6 +7,7 @@ import { parsePropRequest, propertiesResponse, type ReportPropertiesFactory } fr
 import type { DavRequest } from './request.js';
 import type { CollectionResource, Resource } from './resource.js';
 import { dav, type QName } from './xml/names.js';
+import { RawParts } from './xml/raw.js';
 
 /**
  * A multiget report (calendar-multiget, addressbook-multiget): the listed members with
@@ -31,7 +32,8 @@ export function multigetReport(
       const direct = new Map(hrefs.map((h) => [h, memberName(collection, hrefToPath(h))]));
       const wanted = [...direct.values()].filter((u): u is string => u !== undefined);
       const objects = new Map(req.store.getObjects(collection.collection.id, wanted).map((o) => [o.uri, o]));
-      const extra = reportProperties(req, body, collection, new Map([...objects].map(([uri, o]) => [uri, o.data])));
+      const raw = new RawParts();
+      const extra = reportProperties(req, body, collection, { loaded: new Map([...objects].map(([uri, o]) => [uri, o.data])), raw });
       const ctx = { user: req.user };
       let out = '';
       for (const href of hrefs) {
@@ -42,7 +44,7 @@ export function multigetReport(
           ? statusResponse(href, member)
           : propertiesResponse(req.dav, member, props, ctx, false, extra);
       }
-      req.respond(207, multistatus(out), 'application/xml; charset=utf-8');
+      req.respond(207, raw.assemble(multistatus(out)), 'application/xml; charset=utf-8');
     },
   };
 }

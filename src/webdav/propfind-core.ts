@@ -7,6 +7,7 @@ import type { DavRequest } from './request.js';
 import type { CollectionResource, Resource } from './resource.js';
 import { dav, qname, type QName } from './xml/names.js';
 import type { XmlElement } from './xml/parse.js';
+import type { RawParts } from './xml/raw.js';
 import { el, type Xml } from './xml/write.js';
 
 /** Which properties a PROPFIND or REPORT asks for. */
@@ -18,15 +19,18 @@ export type PropRequest =
 /** Properties only a report can produce (calendar-data, address-data), keyed by name. */
 export type ReportProperties = Map<QName, (r: Resource) => Xml | undefined>;
 
-/**
- * Builds a report's properties from its body. `loaded` holds object data the report
- * already read (uri → bytes), so the properties need not read it again.
- */
+/** Object data a report already read (uri → bytes), and where spliced raw data goes. */
+export interface ReportData {
+  loaded: Map<string, Buffer>;
+  raw: RawParts;
+}
+
+/** Builds a report's properties (calendar-data, address-data) from its body. */
 export type ReportPropertiesFactory = (
   req: DavRequest,
   body: XmlElement,
   collection: CollectionResource,
-  loaded: Map<string, Buffer>,
+  data: ReportData,
 ) => ReportProperties;
 
 /** Reads DAV:prop / DAV:allprop / DAV:propname from a PROPFIND or REPORT body. */

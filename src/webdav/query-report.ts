@@ -8,6 +8,7 @@ import { parsePropRequest, propertiesResponse, type ReportPropertiesFactory } fr
 import type { DavRequest } from './request.js';
 import type { CollectionResource } from './resource.js';
 import { qname, type QName } from './xml/names.js';
+import { RawParts } from './xml/raw.js';
 import { child, type XmlElement } from './xml/parse.js';
 
 export interface QueryReportSpec {
@@ -46,13 +47,17 @@ export function queryReport(spec: QueryReportSpec): ReportDef {
         shown.push(o);
       }
       const props = parsePropRequest(body);
-      const extra = spec.properties(req, body, collection, new Map(shown.map((o) => [o.uri, o.data])));
+      const raw = new RawParts();
+      const extra = spec.properties(req, body, collection, { loaded: new Map(shown.map((o) => [o.uri, o.data])), raw });
       const ctx = { user: req.user };
       const responses = (function* () {
         for (const o of shown) yield propertiesResponse(req.dav, req.dav.objectResource(collection, o), props, ctx, false, extra);
         if (truncated) yield response(collection.path, statusEl(507));
       })();
-      req.respondMultistatus(multistatusChunks(responses));
+      const chunks = (function* () {
+        for (const chunk of multistatusChunks(responses)) yield raw.assemble(chunk);
+      })();
+      req.respondStream(207, chunks, 'application/xml; charset=utf-8');
     },
   };
 }

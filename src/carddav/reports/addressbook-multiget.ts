@@ -6,6 +6,6 @@ import { addressbookKind } from '../kind.js';
 /** RFC 6352 §8.7 */
 export const addressbookMultiget = multigetReport(
   qname(NS.CARDDAV, 'addressbook-multiget'),
-  (req, body, _collection, loaded) => addressDataProperty(req, body, loaded),
+  (req, body, _collection, data) => addressDataProperty(req, body, data),
   addressbookKind,
 );

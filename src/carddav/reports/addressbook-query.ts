@@ -18,5 +18,5 @@ export const addressbookQuery = queryReport({
       if (everything || matchesAddressFilter(parseCard(decodeText(o.data)), filter)) yield o;
     }
   },
-  properties: (req, body, _collection, loaded) => addressDataProperty(req, body, loaded),
+  properties: (req, body, _collection, data) => addressDataProperty(req, body, data),
 });

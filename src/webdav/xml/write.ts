@@ -4,12 +4,14 @@ import type { XmlElement } from './parse.js';
 // The one XML writer. Values are always escaped here; callers pass raw strings.
 // Output is built as strings: responses with thousands of entries stay cheap.
 
-const NEEDS_ESCAPE = /[&<>"\r]/;
+const NEEDS_ESCAPE = /[&<>"\r\uE000\uE001]/;
 
 /**
  * Escapes text and attribute values. CR is written as &#13; so calendar and address
- * data come back with the exact line endings they were stored with. Chained native
- * replaces: several times faster than one regex with a callback on large data.
+ * data come back with the exact line endings they were stored with; U+E000/U+E001
+ * are written as references so they can never be taken for raw-data markers
+ * (raw.ts). Chained native replaces: several times faster than one regex with a
+ * callback on large data.
  */
 export function escapeXml(value: string): string {
   if (!NEEDS_ESCAPE.test(value)) return value;
@@ -18,7 +20,9 @@ export function escapeXml(value: string): string {
     .replaceAll('<', '&lt;')
     .replaceAll('>', '&gt;')
     .replaceAll('"', '&quot;')
-    .replaceAll('\r', '&#13;');
+    .replaceAll('\r', '&#13;')
+    .replaceAll('\uE000', '&#57344;')
+    .replaceAll('\uE001', '&#57345;');
 }
 
 /** Serialised XML, as opposed to a raw string that still needs escaping. */
