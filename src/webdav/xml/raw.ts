@@ -11,34 +11,17 @@ export const MARK_OPEN = '\uE000';
 export const MARK_CLOSE = '\uE001';
 const MARKER = /\uE000(\d+)\uE001/;
 
-const AMP = 0x26, LT = 0x3c, GT = 0x3e, CR = 0x0d;
-const ESCAPES: Record<number, Buffer> = {
-  [AMP]: Buffer.from('&amp;'),
-  [LT]: Buffer.from('&lt;'),
-  [GT]: Buffer.from('&gt;'),
-  [CR]: Buffer.from('&#13;'),
-};
-
-/** Element text from UTF-8 bytes, escaped as escapeXml would escape the decoded text. */
+/**
+ * Element text from UTF-8 bytes, escaped as escapeXml would escape the decoded text.
+ * Read as Latin-1 the bytes map 1:1 to a one-byte string, and the characters to
+ * escape are ASCII, which never occurs inside a multi-byte UTF-8 sequence: native
+ * string replaces on that string are the fastest way through kilobytes of photo.
+ */
 export function escapeXmlBytes(data: Buffer): Buffer {
-  let extra = 0;
-  for (let i = 0; i < data.length; i++) {
-    const b = data[i]!;
-    if (b === AMP || b === LT || b === GT || b === CR) extra += ESCAPES[b]!.length - 1;
-  }
-  if (extra === 0) return data;
-  const out = Buffer.allocUnsafe(data.length + extra);
-  let o = 0;
-  let from = 0;
-  for (let i = 0; i < data.length; i++) {
-    const esc = ESCAPES[data[i]!];
-    if (!esc) continue;
-    o += data.copy(out, o, from, i);
-    o += esc.copy(out, o);
-    from = i + 1;
-  }
-  data.copy(out, o, from);
-  return out;
+  const bytes = data.toString('latin1');
+  if (!/[&<>\r]/.test(bytes)) return data;
+  const escaped = bytes.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('\r', '&#13;');
+  return Buffer.from(escaped, 'latin1');
 }
 
 /** The byte pieces of one response, referenced from its XML by markers. */
