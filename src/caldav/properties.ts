@@ -1,7 +1,7 @@
 import { validateTimezoneProperty } from '../ical/vtimezone-property.js';
 import type { Dav } from '../webdav/dav.js';
 import { DavError } from '../webdav/errors.js';
-import { collectionTextProperty, textValue } from '../webdav/live-properties.js';
+import { collectionTextProperty, queryCapabilityProperties, textValue } from '../webdav/live-properties.js';
 import { hrefEl } from '../webdav/multistatus.js';
 import { collectionPath, homePath } from '../webdav/paths.js';
 import type { Resource } from '../webdav/resource.js';
@@ -100,17 +100,7 @@ export function defineCalendarProperties(d: Dav): void {
       appliesTo: isCalendar,
       get: () => el(C('calendar-data'), '', { 'content-type': 'text/calendar', version: '2.0' }),
     },
-    {
-      name: C('supported-collation-set'),
-      appliesTo: isCalendar,
-      get: () => COLLATIONS.map((c) => el(C('supported-collation'), c)).join(''),
-      inAllprop: false,
-    },
-    {
-      name: C('max-resource-size'),
-      appliesTo: isCalendar,
-      get: () => String(d.limits.maxResourceBytes),
-    },
+    ...queryCapabilityProperties(d.limits, NS.CALDAV, isCalendar, COLLATIONS),
     collectionTextProperty(APPLE('calendar-color'), 'color', isCalendar),
     collectionTextProperty(APPLE('calendar-order'), 'sortOrder', isCalendar, (text) => {
       if (!/^-?\d+$/.test(text)) throw new DavError(409, 'calendar-order must be an integer');

@@ -1,9 +1,9 @@
 import { isSupportedCollation } from '../ical/text-match.js';
-import type { CalendarDataRequest, CompFilter, CompSelection, ParamFilter, PropFilter, TimeRange } from '../ical/types.js';
+import type { CalendarDataRequest, CompFilter, CompSelection, PropFilter, TimeRange } from '../ical/types.js';
 import { DavError } from '../webdav/errors.js';
 import { NS, qname } from '../webdav/xml/names.js';
 import { child, childrenNamed, type XmlElement } from '../webdav/xml/parse.js';
-import { parseTextMatch } from '../webdav/xml/text-match.js';
+import { filterName, parseParamFilter, parseTextMatch } from '../webdav/xml/text-match.js';
 
 // Reads the CalDAV query language (RFC 4791 §9) from XML into the typed forms the
 // iCalendar layer evaluates.
@@ -34,38 +34,24 @@ function timeRange(el: XmlElement | undefined): TimeRange | undefined {
 /** CalDAV's text-match: i;ascii-casemap unless the client names another (RFC 4791 §7.5.1). */
 const COLLATIONS = { default: 'i;ascii-casemap', isSupported: isSupportedCollation } as const;
 
-function paramFilter(el: XmlElement): ParamFilter {
-  return {
-    name: requiredName(el),
-    isNotDefined: child(el, C('is-not-defined')) !== undefined,
-    textMatch: parseTextMatch(child(el, C('text-match')), NS.CALDAV, COLLATIONS),
-  };
-}
-
 function propFilter(el: XmlElement): PropFilter {
   return {
-    name: requiredName(el),
+    name: filterName(el, NS.CALDAV),
     isNotDefined: child(el, C('is-not-defined')) !== undefined,
     timeRange: timeRange(child(el, C('time-range'))),
     textMatch: parseTextMatch(child(el, C('text-match')), NS.CALDAV, COLLATIONS),
-    paramFilters: childrenNamed(el, C('param-filter')).map(paramFilter),
+    paramFilters: childrenNamed(el, C('param-filter')).map((p) => parseParamFilter(p, NS.CALDAV, COLLATIONS)),
   };
 }
 
 function compFilter(el: XmlElement): CompFilter {
   return {
-    name: requiredName(el),
+    name: filterName(el, NS.CALDAV),
     isNotDefined: child(el, C('is-not-defined')) !== undefined,
     timeRange: timeRange(child(el, C('time-range'))),
     propFilters: childrenNamed(el, C('prop-filter')).map(propFilter),
     compFilters: childrenNamed(el, C('comp-filter')).map(compFilter),
   };
-}
-
-function requiredName(el: XmlElement): string {
-  const name = el.attrs.name?.trim();
-  if (!name) throw invalid(`${el.name} needs a name attribute`);
-  return name.toUpperCase();
 }
 
 /** The filter of a calendar-query: exactly one comp-filter, for VCALENDAR. */
@@ -81,9 +67,9 @@ export function parseFilter(query: XmlElement): CompFilter {
 
 function compSelection(el: XmlElement): CompSelection {
   return {
-    name: requiredName(el),
+    name: filterName(el, NS.CALDAV),
     allProps: child(el, C('allprop')) !== undefined,
-    props: childrenNamed(el, C('prop')).map((p) => ({ name: requiredName(p), novalue: p.attrs.novalue === 'yes' })),
+    props: childrenNamed(el, C('prop')).map((p) => ({ name: filterName(p, NS.CALDAV), novalue: p.attrs.novalue === 'yes' })),
     allComps: child(el, C('allcomp')) !== undefined,
     comps: childrenNamed(el, C('comp')).map(compSelection),
   };

@@ -1,6 +1,6 @@
 import type { Dav } from '../webdav/dav.js';
 import { COLLATIONS } from '../ical/text-match.js';
-import { collectionTextProperty } from '../webdav/live-properties.js';
+import { collectionTextProperty, queryCapabilityProperties } from '../webdav/live-properties.js';
 import { hrefEl } from '../webdav/multistatus.js';
 import { homePath } from '../webdav/paths.js';
 import type { Resource } from '../webdav/resource.js';
@@ -27,16 +27,6 @@ export function defineAddressbookProperties(d: Dav): void {
       appliesTo: isAddressbook,
       get: () => VCARD_VERSIONS.map((version) => el(CR('address-data-type'), '', { 'content-type': 'text/vcard', version })).join(''),
     },
-    {
-      name: CR('supported-collation-set'),
-      appliesTo: isAddressbook,
-      get: () => COLLATIONS.map((c) => el(CR('supported-collation'), c)).join(''),
-      inAllprop: false,
-    },
-    {
-      name: CR('max-resource-size'),
-      appliesTo: isAddressbook,
-      get: () => String(d.limits.maxResourceBytes),
-    },
+    ...queryCapabilityProperties(d.limits, NS.CARDDAV, isAddressbook, COLLATIONS),
   );
 }

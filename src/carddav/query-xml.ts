@@ -1,10 +1,10 @@
 import { isSupportedCollation } from '../ical/text-match.js';
-import type { AddressDataRequest, AddressFilter, CardPropFilter, FilterTest, ParamFilter } from '../vcard/types.js';
+import type { AddressDataRequest, AddressFilter, CardPropFilter, FilterTest } from '../vcard/types.js';
 import { VCARD_VERSIONS, type VcardVersion } from '../vcard/types.js';
 import { DavError } from '../webdav/errors.js';
 import { NS, qname } from '../webdav/xml/names.js';
 import { child, childrenNamed, type XmlElement } from '../webdav/xml/parse.js';
-import { parseTextMatch } from '../webdav/xml/text-match.js';
+import { filterName, parseParamFilter, parseTextMatch } from '../webdav/xml/text-match.js';
 
 // Reads the CardDAV query language (RFC 6352 §10.5) and address-data (§10.4) from XML
 // into the typed forms the vCard layer evaluates.
@@ -24,27 +24,13 @@ function testOf(el: XmlElement): FilterTest {
   return test;
 }
 
-function requiredName(el: XmlElement): string {
-  const name = el.attrs.name?.trim();
-  if (!name) throw invalid(`${el.name} needs a name attribute`);
-  return name.toUpperCase();
-}
-
-function paramFilter(el: XmlElement): ParamFilter {
-  return {
-    name: requiredName(el),
-    isNotDefined: child(el, CR('is-not-defined')) !== undefined,
-    textMatch: parseTextMatch(child(el, CR('text-match')), NS.CARDDAV, COLLATIONS),
-  };
-}
-
 function propFilter(el: XmlElement): CardPropFilter {
   return {
-    name: requiredName(el),
+    name: filterName(el, NS.CARDDAV),
     test: testOf(el),
     isNotDefined: child(el, CR('is-not-defined')) !== undefined,
     textMatches: childrenNamed(el, CR('text-match')).map((t) => parseTextMatch(t, NS.CARDDAV, COLLATIONS)),
-    paramFilters: childrenNamed(el, CR('param-filter')).map(paramFilter),
+    paramFilters: childrenNamed(el, CR('param-filter')).map((p) => parseParamFilter(p, NS.CARDDAV, COLLATIONS)),
   };
 }
 
@@ -65,7 +51,7 @@ export function parseAddressDataRequest(el: XmlElement): AddressDataRequest {
   if (contentType !== 'text/vcard' || (version !== undefined && !VCARD_VERSIONS.includes(version as VcardVersion))) {
     throw new DavError(415, `address-data ${contentType}${version ? ` version ${version}` : ''} is not supported (text/vcard 3.0 or 4.0)`, CR('supported-address-data'));
   }
-  const props = childrenNamed(el, CR('prop')).map((p) => ({ name: requiredName(p), novalue: p.attrs.novalue === 'yes' }));
+  const props = childrenNamed(el, CR('prop')).map((p) => ({ name: filterName(p, NS.CARDDAV), novalue: p.attrs.novalue === 'yes' }));
   const all = child(el, CR('allprop')) !== undefined || props.length === 0;
   return { version: version as VcardVersion | undefined, props: all ? undefined : props };
 }

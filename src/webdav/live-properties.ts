@@ -44,6 +44,27 @@ export function collectionTextProperty(
   };
 }
 
+/**
+ * supported-collation-set and max-resource-size: the same for calendars (RFC 4791
+ * §7.5.1, §5.2.5) and address books (RFC 6352 §8.3.1, §6.2.3), in the protocol's namespace.
+ */
+export function queryCapabilityProperties(
+  limits: { maxResourceBytes: number },
+  ns: string,
+  appliesTo: (r: Resource) => boolean,
+  collations: readonly string[],
+): LiveProperty[] {
+  return [
+    {
+      name: qname(ns, 'supported-collation-set'),
+      appliesTo,
+      get: () => collations.map((c) => el(qname(ns, 'supported-collation'), c)).join(''),
+      inAllprop: false,
+    },
+    { name: qname(ns, 'max-resource-size'), appliesTo, get: () => String(limits.maxResourceBytes) },
+  ];
+}
+
 const OWNER_PRIVILEGES = ['read', 'write', 'write-properties', 'write-content', 'bind', 'unbind', 'read-current-user-privilege-set'];
 const READ_PRIVILEGES = ['read', 'read-current-user-privilege-set'];
 

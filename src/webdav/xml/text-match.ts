@@ -35,3 +35,19 @@ export function parseTextMatch<C extends string>(el: XmlElement | undefined, ns:
   if (!MATCH_TYPES.includes(matchType)) throw new DavError(403, `Unknown match-type ${matchType}`, qname(ns, 'valid-filter'));
   return { value: el.text, collation, matchType: matchType as MatchType, negate: el.attrs['negate-condition'] === 'yes' };
 }
+
+/** The upper-cased name attribute of a comp-, prop- or param-filter; 403 valid-filter without one. */
+export function filterName(el: XmlElement, ns: string): string {
+  const name = el.attrs.name?.trim();
+  if (!name) throw new DavError(403, `${el.name} needs a name attribute`, qname(ns, 'valid-filter'));
+  return name.toUpperCase();
+}
+
+/** A param-filter, the same element in CalDAV (RFC 4791 §9.7.3) and CardDAV (RFC 6352 §10.5.2). */
+export function parseParamFilter<C extends string>(el: XmlElement, ns: string, collations: Collations<C>) {
+  return {
+    name: filterName(el, ns),
+    isNotDefined: el.children.some((c) => c.name === qname(ns, 'is-not-defined')),
+    textMatch: parseTextMatch(el.children.find((c) => c.name === qname(ns, 'text-match')), ns, collations),
+  };
+}
