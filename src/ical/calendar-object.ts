@@ -1,13 +1,8 @@
 // A calendar object resource (RFC 4791 §4.1): validation for PUT, the facts the
-// store indexes (UID, type, recurrence-aware first start / last end), and parsing
-// of stored data for queries.
+// store keeps about it (UID, component type), and parsing of stored data for queries.
 
 import ICAL from 'ical.js';
 import { repairText, widenUnexpandableRules } from './lenient.js';
-import { readerFor } from './reader.js';
-import { recurrenceSets } from './recurrence.js';
-import { span } from './time-range.js';
-import { FLOATING_UTC } from './timezones.js';
 import type { CalendarObjectInfo } from './types.js';
 import { findInvalidValue } from './validate-values.js';
 
@@ -26,9 +21,6 @@ export interface ParsedCalendarObject {
 }
 
 export const CALENDAR_COMPONENTS: readonly string[] = ['VEVENT', 'VTODO', 'VJOURNAL', 'VFREEBUSY'];
-
-/** A floating time means the same wall clock everywhere: somewhere in UTC−12…UTC+14. */
-const FLOATING_SLACK_MS = 14 * 3_600_000;
 
 /**
  * ical.js's reading of `text`; where ical.js refuses data real clients write, the
@@ -117,41 +109,7 @@ export function parseCalendarObject(text: string, allowedComponents: readonly st
   if (!allowed.includes(type)) {
     throw new CalendarDataError('supported-calendar-component', `${type} is not supported here (allowed: ${allowed.join(', ')})`);
   }
-  return { vcalendar, info: objectInfo(vcalendar, uids[0]!, type) };
-}
-
-function objectInfo(vcalendar: ICAL.Component, uid: string, componentType: string): CalendarObjectInfo {
-  const reader = readerFor(vcalendar, FLOATING_UTC);
-  let lo = Infinity;
-  let hi = -Infinity;
-  let floating = false;
-  let instances = 0;
-  let recurring = false;
-  for (const set of recurrenceSets(reader, componentType)) {
-    recurring ||= set.recurring || set.overrides.length > 0;
-    // Open-ended: only the earliest instances are needed (the end is unbounded).
-    const until = set.infinite ? (set.anchorEpoch ?? Infinity) : Infinity;
-    const complete = set.forEach(-Infinity, until, (inst) => {
-      instances++;
-      floating ||= inst.shape.floating;
-      const [a, b] = span(inst.shape, inst.delta, inst.periodEnd);
-      lo = Math.min(lo, a ?? -Infinity);
-      hi = Math.max(hi, b ?? Infinity);
-    });
-    if (set.infinite || !complete) hi = Infinity;
-  }
-  if (instances === 0) return { uid, componentType, firstStart: null, lastEnd: null, exact: false };
-  if (floating) {
-    lo -= FLOATING_SLACK_MS;
-    hi += FLOATING_SLACK_MS;
-  }
-  return {
-    uid,
-    componentType,
-    firstStart: Number.isFinite(lo) ? lo : null,
-    lastEnd: Number.isFinite(hi) ? hi : null,
-    exact: componentType === 'VEVENT' && !recurring && instances === 1 && !floating && Number.isFinite(lo) && Number.isFinite(hi),
-  };
+  return { vcalendar, info: { uid: uids[0]!, componentType: type } };
 }
 
 // Stored objects are parsed once and kept: a calendar-query confirms the same

@@ -162,8 +162,6 @@ function setSpans(set: RecurrenceSet, reader: TimeReader, now: number, out: Inde
 export function objectTimeIndex(
   vcalendar: ICAL.Component, type: string, calendarTimezone?: string | null, now = Date.now(),
 ): ObjectTimeIndex {
-  // Without a calendar-timezone this is the reader parseCalendarObject used, so its
-  // recurrence expansions are replayed rather than redone.
   const reader = readerFor(vcalendar, floatingZone(calendarTimezone ?? undefined));
   let spans: IndexSpan[] = [];
   let completeUntil = Infinity;

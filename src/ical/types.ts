@@ -61,13 +61,4 @@ export interface CalendarObjectInfo {
   uid: string;
   /** The main component type of the resource: VEVENT, VTODO, VJOURNAL or VFREEBUSY. */
   componentType: string;
-  /** Earliest instance start, epoch ms UTC; null = unbounded (matches every range). */
-  firstStart: number | null;
-  /** Latest instance end, epoch ms UTC; null = unbounded (open-ended recurrence). */
-  lastEnd: number | null;
-  /**
-   * True when [firstStart, lastEnd] is exactly the one instance of a non-recurring,
-   * non-floating component, so a plain time-range filter can be answered from the index.
-   */
-  exact: boolean;
 }

@@ -1,3 +1,6 @@
+import type ICAL from 'ical.js';
+import { objectTimeIndex, UNBOUNDED } from '../../src/ical/index-rows.js';
+
 /** A small VCALENDAR with one component, CRLF line endings; `lines` go inside the component. */
 export function ics(uid: string, lines: string[], component = 'VEVENT', extra = ''): string {
   return [
@@ -10,4 +13,14 @@ export function ics(uid: string, lines: string[], component = 'VEVENT', extra = 
 
 export function event(uid: string, start: string, end: string, more: string[] = []): string {
   return ics(uid, [`DTSTART:${start}`, `DTEND:${end}`, `SUMMARY:Event ${uid}`, ...more]);
+}
+
+/**
+ * The earliest instance start as Davenport's time index places it (floating times
+ * widened by up to 14 h); null when nothing is placed or the start is unbounded.
+ */
+export function firstIndexedStart(vcalendar: ICAL.Component, componentType: string): number | null {
+  const starts = objectTimeIndex(vcalendar, componentType).spans.map((s) => s.start);
+  const first = Math.min(...starts);
+  return Number.isFinite(first) && first > -UNBOUNDED ? first : null;
 }
