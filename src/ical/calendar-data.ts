@@ -3,7 +3,7 @@
 // for a range). Works on copies of jCal arrays; the (cached) input is never changed.
 
 import ICAL from 'ical.js';
-import { DAY_MS, readerFor, safeValues, type TimeReader } from './reader.js';
+import { DAY_MS, readerFor, safeValues, type TimeReader, type WallTime } from './reader.js';
 import { type Instance, instancesOverlapping, recurrenceSets } from './recurrence.js';
 import { eventEnd, overlaps, shapeOf } from './time-range.js';
 import { floatingZone } from './timezones.js';
@@ -27,8 +27,8 @@ function utcText(epoch: number): string {
 }
 
 /** A DATE moved by whole days (all-day instances stay all-day). */
-function dateText(t: ICAL.Time, days: number): string {
-  const d = t.clone();
+function dateText(t: WallTime, days: number): string {
+  const d = ICAL.Time.fromData({ year: t.year, month: t.month, day: t.day, isDate: true });
   if (days) d.adjust(days, 0, 0, 0);
   return d.toString().slice(0, 10);
 }

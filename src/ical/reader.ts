@@ -7,6 +7,25 @@ import { FLOATING_UTC, resolveTzid, type Zone, UTC_ZONE } from './timezones.js';
 
 export const DAY_MS = 86_400_000;
 
+/** The wall-clock fields of a date/time value (ICAL.Time has them). */
+export interface WallTime {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+  readonly isDate: boolean;
+}
+
+/**
+ * A plain copy of a time's wall clock. ICAL.Time#clone goes through a generic
+ * property-by-property setter and dominated the cost of expanding a series.
+ */
+export function wallTime(t: WallTime): WallTime {
+  return { year: t.year, month: t.month, day: t.day, hour: t.hour, minute: t.minute, second: t.second, isDate: t.isDate };
+}
+
 /** A date/time value placed on the UTC time line. */
 export interface Instant {
   epoch: number;
@@ -28,7 +47,7 @@ export class TimeReader {
     return zone ?? floatingAs ?? this.floating;
   }
 
-  epochOf(t: ICAL.Time, zone: Zone): number {
+  epochOf(t: WallTime, zone: Zone): number {
     return t.isDate ? zone.toEpoch(t.year, t.month, t.day, 0, 0, 0) : zone.toEpoch(t.year, t.month, t.day, t.hour, t.minute, t.second);
   }
 

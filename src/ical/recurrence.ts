@@ -8,7 +8,7 @@
 // rule costs what the window needs, never "to infinity".
 
 import ICAL from 'ical.js';
-import { DAY_MS, safeValues, type TimeReader } from './reader.js';
+import { DAY_MS, safeValues, wallTime, type TimeReader, type WallTime } from './reader.js';
 import { overlaps, shapeOf, span, type Shape } from './time-range.js';
 import { UTC_ZONE, type Zone } from './timezones.js';
 
@@ -18,7 +18,7 @@ export const MAX_GENERATED = 50_000;
 export interface RecurrenceId {
   epoch: number;
   /** Wall-clock value in the master's zone (a DATE for all-day series). */
-  time: ICAL.Time;
+  time: WallTime;
 }
 
 export interface Instance {
@@ -35,7 +35,7 @@ export interface Instance {
 
 interface Candidate {
   epoch: number;
-  time: ICAL.Time;
+  time: WallTime;
   periodEnd: number | null;
 }
 
@@ -50,7 +50,7 @@ interface Override {
   isDate: boolean;
 }
 
-function dayKey(t: ICAL.Time): number {
+function dayKey(t: WallTime): number {
   return t.year * 10000 + t.month * 100 + t.day;
 }
 
@@ -288,7 +288,7 @@ export class RecurrenceSet {
         t = null;
       }
       if (!t) return null;
-      const time = t.clone();
+      const time = wallTime(t); // `t` is the iterator's own, changed by the next step
       const epoch = reader.epochOf(time, zone);
       return epoch > untilEpoch ? null : { epoch, time, periodEnd: null };
     };
