@@ -5,12 +5,16 @@ import { el, escapeXml, textEl, xmlDocument, xmlDocumentFrame, type Xml } from '
 // Builders for RFC 4918 multistatus bodies.
 
 /** Thunderbird compares this line literally, so it is always "HTTP/1.1 <code> <reason>". */
-export function statusLine(code: number): string {
+function statusLine(code: number): string {
   return `HTTP/1.1 ${code} ${STATUS_CODES[code] ?? ''}`.trimEnd();
 }
 
+const statusElements = new Map<number, Xml>();
+
 export function statusEl(code: number): Xml {
-  return textEl(dav('status'), statusLine(code));
+  let xml = statusElements.get(code);
+  if (xml === undefined) statusElements.set(code, (xml = textEl(dav('status'), statusLine(code))));
+  return xml;
 }
 
 export function hrefEl(href: string): Xml {

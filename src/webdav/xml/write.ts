@@ -28,14 +28,35 @@ export function escapeXml(value: string): string {
 /** Serialised XML, as opposed to a raw string that still needs escaping. */
 export type Xml = string;
 
+interface Tag {
+  /** "D:href", or "x xmlns=\"…\"" for a namespace without a prefix. */
+  open: string;
+  name: string;
+}
+
+// A multistatus writes the same few element names thousands of times: their tags
+// are worked out once.
+const tags = new Map<QName, Tag>();
+
+function tagOf(name: QName): Tag {
+  let tag = tags.get(name);
+  if (!tag) {
+    const { ns, local } = splitQName(name);
+    const prefix = PREFIXES[ns];
+    tag = prefix ? { open: `${prefix}:${local}`, name: `${prefix}:${local}` } : { open: `${local} xmlns="${escapeXml(ns)}"`, name: local };
+    // Names come from requests too (unknown properties): keep the cache bounded.
+    if (tags.size >= 1000) tags.clear();
+    tags.set(name, tag);
+  }
+  return tag;
+}
+
 /** An element with already-serialised content. Known namespaces use the root's prefixes. */
 export function el(name: QName, content: Xml = '', attrs?: Record<string, string>): Xml {
-  const { ns, local } = splitQName(name);
-  const prefix = PREFIXES[ns];
-  const tag = prefix ? `${prefix}:${local}` : local;
-  let open = prefix ? tag : `${local} xmlns="${escapeXml(ns)}"`;
+  const tag = tagOf(name);
+  let open = tag.open;
   if (attrs) for (const [k, v] of Object.entries(attrs)) open += ` ${k}="${escapeXml(v)}"`;
-  return content === '' ? `<${open}/>` : `<${open}>${content}</${tag}>`;
+  return content === '' ? `<${open}/>` : '<' + open + '>' + content + '</' + tag.name + '>';
 }
 
 /** An element holding text. */
