@@ -29,14 +29,90 @@ export const FLOATING_UTC: Zone = { floating: true, toEpoch: wallMs };
 // are taken from the same date in it.
 const LAST_EXPANDED_YEAR = 2200;
 
+/**
+ * ical.js's Timezone#utcOffset replayed on numbers over the same expanded changes:
+ * the original clones a change and builds ICAL.Time objects on every call, which
+ * made it the largest allocation of a PUT. test/ical-timezones.test.ts checks the
+ * two agree at every quarter hour around the transitions.
+ */
+class OffsetTable {
+  private changeCount = -1;
+  private coveredYear = -Infinity;
+  /** Per change (ical.js keeps them in UTC): its instant read as a wall clock. */
+  private utc: number[] = [];
+  /** The wall-clock time from which the change applies. */
+  private from: number[] = [];
+  private offset: number[] = [];
+  private prevOffset: number[] = [];
+  private daylight: boolean[] = [];
+
+  constructor(private readonly tz: ICAL.Timezone) {}
+
+  /** UTC offset in seconds at a wall-clock time. */
+  offsetAt(y: number, mo: number, d: number, h: number, mi: number, s: number): number {
+    if (y > this.coveredYear) this.cover(y, mo, d, h, mi, s);
+    const n = this.utc.length;
+    if (n === 0) return 0;
+    const t = wallMs(y, mo, d, h, mi, s);
+    let i = this.nearby(t);
+    let use = -1;
+    let step = 1;
+    for (;;) {
+      if (t >= this.from[i]!) use = i;
+      else step = -1;
+      if (step === -1 && use !== -1) break;
+      i += step;
+      if (i < 0) return 0;
+      if (i >= n) break;
+    }
+    // In the repeated hour after a change back, ical.js prefers standard time.
+    if (this.offset[use]! < this.prevOffset[use]! && use > 0 && t < this.utc[use]! + this.prevOffset[use]! * 1000) {
+      if (this.daylight[use] && !this.daylight[use - 1]) use -= 1;
+    }
+    return this.offset[use]!;
+  }
+
+  /** binsearchInsert of ical.js: where `t` would go among the changes. */
+  private nearby(t: number): number {
+    let lo = 0, hi = this.utc.length - 1, mid = 0, cmp = 0;
+    while (lo <= hi) {
+      mid = lo + Math.floor((hi - lo) / 2);
+      cmp = Math.sign(t - this.utc[mid]!);
+      if (cmp < 0) hi = mid - 1;
+      else if (cmp > 0) lo = mid + 1;
+      else break;
+    }
+    return Math.min(cmp > 0 ? mid + 1 : mid, this.utc.length - 1);
+  }
+
+  private cover(y: number, mo: number, d: number, h: number, mi: number, s: number): void {
+    // ical.js extends its changes on demand; asking it once for this year does that.
+    this.tz.utcOffset({ year: y, month: mo, day: d, hour: h, minute: mi, second: s } as unknown as ICAL.Time);
+    this.coveredYear = y;
+    const changes = this.tz.changes as { year: number; month: number; day: number; hour: number; minute: number; second: number; utcOffset: number; prevUtcOffset: number; is_daylight: boolean }[];
+    if (changes.length === this.changeCount) return;
+    this.changeCount = changes.length;
+    this.utc = changes.map((c) => wallMs(c.year, c.month, c.day, c.hour, c.minute, c.second));
+    this.from = changes.map((c, i) => this.utc[i]! + Math.min(c.utcOffset, c.prevUtcOffset) * 1000);
+    this.offset = changes.map((c) => c.utcOffset);
+    this.prevOffset = changes.map((c) => c.prevUtcOffset);
+    this.daylight = changes.map((c) => c.is_daylight);
+  }
+}
+
+// Shared by every object whose VTIMEZONE is the same (parsedVtimezone).
+const offsetTables = new WeakMap<ICAL.Timezone, OffsetTable>();
+
 function vtimezoneZone(tz: ICAL.Timezone, floating: boolean): Zone {
+  let table = offsetTables.get(tz);
+  if (!table) offsetTables.set(tz, (table = new OffsetTable(tz)));
+  const offsets = table;
   return {
     floating,
     toEpoch(y, mo, d, h, mi, s) {
-      const wall = { year: Math.min(y, LAST_EXPANDED_YEAR), month: mo, day: d, hour: h, minute: mi, second: s };
       let offset = 0;
       try {
-        offset = tz.utcOffset(wall as unknown as ICAL.Time);
+        offset = offsets.offsetAt(Math.min(y, LAST_EXPANDED_YEAR), mo, d, h, mi, s);
       } catch {
         // A VTIMEZONE ical.js cannot expand reads as UTC rather than failing a query.
       }

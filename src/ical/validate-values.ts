@@ -65,10 +65,10 @@ function checkValue(type: string, v: unknown): string | null {
 export function findInvalidValue(jcal: unknown[]): string | null {
   const [name, props, comps] = jcal as [string, unknown[][], unknown[][]];
   for (const p of props) {
-    const [pname, , type, ...values] = p as [string, unknown, string, ...unknown[]];
-    for (const v of values) {
-      const problem = checkValue(type, v);
-      if (problem) return `${name.toUpperCase()} ${pname.toUpperCase()}: ${problem}`;
+    const type = p[2] as string;
+    for (let i = 3; i < p.length; i++) {
+      const problem = checkValue(type, p[i]);
+      if (problem) return `${name.toUpperCase()} ${String(p[0]).toUpperCase()}: ${problem}`;
     }
   }
   for (const c of comps) {
