@@ -24,7 +24,7 @@ export interface XmlLimits {
  */
 export function parseXml(body: string, limits: XmlLimits): XmlElement {
   // strictEntities (missing from @types/sax): only the five XML entities, not HTML's.
-  const options: sax.SAXOptions & { strictEntities: boolean } = { xmlns: true, position: true, strictEntities: true };
+  const options: sax.SAXOptions & { strictEntities: boolean } = { xmlns: true, position: false, strictEntities: true };
   const parser = sax.parser(true, options);
   const stack: XmlElement[] = [];
   let root: XmlElement | undefined;

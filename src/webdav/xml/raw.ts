@@ -16,10 +16,10 @@ const AMP = 0x26, LT = 0x3c, GT = 0x3e, CR = 0x0d;
 // The bytes to escape are ASCII, which never occurs inside a multi-byte UTF-8
 // sequence, so UTF-8 data is escaped byte-wise exactly as escapeXml escapes the
 // decoded text. What costs in a report of hundreds of objects is garbage, not
-// copying: an object of ordinary size is escaped by a loop straight into the
-// response, without a single allocation. Above LARGE bytes (photos) native string
-// replaces on a Latin-1 view are faster, and their garbage is few large strings.
-const LARGE = 4096;
+// copying: the data is escaped by a loop straight into the response, without a
+// single allocation. (Native replaceAll on a Latin-1 view is faster per byte on a
+// photo, but leaves six copies of it behind; Buffer#copy of the runs between
+// special bytes allocates a view per run.)
 
 function escapedLength(data: Buffer): number {
   let n = data.length;
@@ -50,20 +50,9 @@ function writeEscaped(data: Buffer, out: Buffer, offset: number): number {
   return o;
 }
 
-/** Large data escaped through its Latin-1 view, where one char is one byte. */
-function escapeLarge(data: Buffer): Buffer {
-  const escaped = data.toString('latin1').replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('\r', '&#13;');
-  return Buffer.from(escaped, 'latin1');
-}
-
-interface Part {
-  data: Buffer;
-  escaped: boolean;
-}
-
 /** The byte pieces of one response, referenced from its XML by markers. */
 export class RawParts {
-  private readonly parts: Part[] = [];
+  private readonly parts: Buffer[] = [];
 
   /**
    * Stored data as element text: spliced in as escaped bytes when it is UTF-8 and
@@ -71,7 +60,7 @@ export class RawParts {
    */
   text(data: Buffer): Xml | undefined {
     if (!isUtf8(data) || (data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf)) return undefined;
-    this.parts.push(data.length > LARGE ? { data: escapeLarge(data), escaped: true } : { data, escaped: false });
+    this.parts.push(data);
     return `${MARK_OPEN}${this.parts.length - 1}${MARK_CLOSE}`;
   }
 
@@ -82,15 +71,11 @@ export class RawParts {
     const part = (i: number) => this.parts[Number(pieces[i])]!;
     let size = 0;
     for (let i = 0; i < pieces.length; i += 2) size += Buffer.byteLength(pieces[i]!);
-    for (let i = 1; i < pieces.length; i += 2) {
-      const { data, escaped } = part(i);
-      size += escaped ? data.length : escapedLength(data);
-    }
+    for (let i = 1; i < pieces.length; i += 2) size += escapedLength(part(i));
     const out = Buffer.allocUnsafe(size);
     let o = out.write(pieces[0]!, 0, 'utf8');
     for (let i = 1; i < pieces.length; i += 2) {
-      const { data, escaped } = part(i);
-      o = escaped ? o + data.copy(out, o) : writeEscaped(data, out, o);
+      o = writeEscaped(part(i), out, o);
       o += out.write(pieces[i + 1]!, o, 'utf8');
     }
     return out;
