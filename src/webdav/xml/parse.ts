@@ -8,8 +8,6 @@ export interface XmlElement {
   attrs: Record<string, string>; // local attribute names (WebDAV bodies use unqualified ones)
   children: XmlElement[];
   text: string;
-  /** Namespace declarations in scope, so a dead property can be re-serialised verbatim. */
-  nsInScope: Record<string, string>;
 }
 
 export interface XmlLimits {
@@ -43,7 +41,8 @@ export function parseXml(body: string, limits: XmlLimits): XmlElement {
     if (++count > limits.maxXmlElements) fail(`more than ${limits.maxXmlElements} elements`);
     if (stack.length >= limits.maxXmlDepth) fail(`nesting deeper than ${limits.maxXmlDepth}`);
     const attrs: Record<string, string> = {};
-    for (const a of Object.values(t.attributes)) {
+    for (const key in t.attributes) {
+      const a = t.attributes[key]!;
       if (a.prefix !== 'xmlns' && a.name !== 'xmlns') attrs[a.local] = a.value;
     }
     const parent = stack[stack.length - 1];
@@ -52,7 +51,6 @@ export function parseXml(body: string, limits: XmlLimits): XmlElement {
       attrs,
       children: [],
       text: '',
-      nsInScope: { ...(parent?.nsInScope ?? {}), ...t.ns },
     };
     if (parent) parent.children.push(el);
     else if (root) fail('more than one root element');
