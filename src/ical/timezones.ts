@@ -104,9 +104,8 @@ class OffsetTable {
 const offsetTables = new WeakMap<ICAL.Timezone, OffsetTable>();
 
 function vtimezoneZone(tz: ICAL.Timezone, floating: boolean): Zone {
-  let table = offsetTables.get(tz);
-  if (!table) offsetTables.set(tz, (table = new OffsetTable(tz)));
-  const offsets = table;
+  const offsets = offsetTables.get(tz) ?? new OffsetTable(tz);
+  offsetTables.set(tz, offsets);
   return {
     floating,
     toEpoch(y, mo, d, h, mi, s) {

@@ -16,8 +16,9 @@ const AMP = 0x26, LT = 0x3c, GT = 0x3e, CR = 0x0d;
 // The bytes to escape are ASCII, which never occurs inside a multi-byte UTF-8
 // sequence, so UTF-8 data is escaped byte-wise exactly as escapeXml escapes the
 // decoded text. What costs in a report of hundreds of objects is garbage, not
-// copying: the data is escaped by a loop straight into the response, without a
-// single allocation. (Native replaceAll on a Latin-1 view is faster per byte on a
+// copying: the bytes to escape are counted by native indexOf, then the data is
+// written by a loop straight into the response, without a single allocation.
+// (Native replaceAll on a Latin-1 view is faster per byte on a
 // photo, but leaves six copies of it behind; Buffer#copy of the runs between
 // special bytes allocates a view per run.)
 
