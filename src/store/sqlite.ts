@@ -44,7 +44,8 @@ function levelOf(span: { start: number; end: number }): number {
 /**
  * One branch per level, each a range scan of the primary key, widened by the floating
  * slack (a floating span placed in another zone may be that far off); then per row:
- * 1 = decides a match, 0 = candidate to confirm, -1 = no match.
+ * 1 = decides a match, 0 = candidate to confirm, -1 = no match. The object's floating
+ * zone is looked up only for the rows placed in one, not joined for every row.
  */
 function overlappingSql(): string {
   const near = 'start < @endSlack AND end > @startSlack';
@@ -60,16 +61,15 @@ function overlappingSql(): string {
   const test = 'r.start < @end AND (r.end > @start OR (r.end = r.start AND r.start >= @start))';
   const status = `CASE
       WHEN r.exact = -1 THEN 0
-      WHEN r.exact = 2 AND f.floating_zone IS NOT @floatingZone THEN 0
+      WHEN r.exact = 2 AND (SELECT floating_zone FROM objects f WHERE f.id = r.object_id) IS NOT @floatingZone THEN 0
       WHEN ${test} THEN (r.exact > 0)
       ELSE -1 END`;
   return `SELECT ${META_COLUMNS.split(', ').map((c) => `o.${c}`).join(', ')}, o.data, g.decided
     FROM (SELECT r.object_id, MAX(${status}) AS decided
-          FROM (${branches.join('\n UNION ALL ')}) r JOIN objects f ON f.id = r.object_id
+          FROM (${branches.join('\n UNION ALL ')}) r
           GROUP BY r.object_id) g
     JOIN objects o ON o.id = g.object_id
-    WHERE g.decided >= 0
-    ORDER BY o.uri`;
+    WHERE g.decided >= 0`;
 }
 
 export class SqliteStore implements Store {
@@ -290,6 +290,8 @@ export class SqliteStore implements Store {
     });
     const rows = this.stmt.objectsOverlapping.all(params) as (StoredObject & { decided: number })[];
     for (const row of rows) (row as unknown as RangeCandidate).decided = row.decided === 1;
+    // Sorted here rather than by SQL, whose sorter would carry every row's data along.
+    rows.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
     return rows as unknown as RangeCandidate[];
   }
 
