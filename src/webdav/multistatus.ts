@@ -4,6 +4,14 @@ import { el, escapeXml, textEl, xmlDocument, xmlDocumentFrame, type Xml } from '
 
 // Builders for RFC 4918 multistatus bodies.
 
+// Built once: a name made afresh for every element is hashed afresh by every lookup.
+const STATUS = dav('status');
+const HREF = dav('href');
+const PROPSTAT = dav('propstat');
+const PROP = dav('prop');
+const RESPONSE = dav('response');
+const MULTISTATUS = dav('multistatus');
+
 /** Thunderbird compares this line literally, so it is always "HTTP/1.1 <code> <reason>". */
 function statusLine(code: number): string {
   return `HTTP/1.1 ${code} ${STATUS_CODES[code] ?? ''}`.trimEnd();
@@ -13,20 +21,20 @@ const statusElements = new Map<number, Xml>();
 
 export function statusEl(code: number): Xml {
   let xml = statusElements.get(code);
-  if (xml === undefined) statusElements.set(code, (xml = textEl(dav('status'), statusLine(code))));
+  if (xml === undefined) statusElements.set(code, (xml = textEl(STATUS, statusLine(code))));
   return xml;
 }
 
 export function hrefEl(href: string): Xml {
-  return el(dav('href'), escapeXml(href));
+  return el(HREF, escapeXml(href));
 }
 
 export function propstat(props: Xml, code: number): Xml {
-  return el(dav('propstat'), el(dav('prop'), props) + statusEl(code));
+  return el(PROPSTAT, el(PROP, props) + statusEl(code));
 }
 
 export function response(href: string, content: Xml): Xml {
-  return el(dav('response'), hrefEl(href) + content);
+  return el(RESPONSE, hrefEl(href) + content);
 }
 
 export function statusResponse(href: string, code: number): Xml {
@@ -34,7 +42,7 @@ export function statusResponse(href: string, code: number): Xml {
 }
 
 export function multistatus(responses: Xml, extra: Xml = ''): string {
-  return xmlDocument(dav('multistatus'), responses + extra);
+  return xmlDocument(MULTISTATUS, responses + extra);
 }
 
 const CHUNK = 64 * 1024;
@@ -45,7 +53,7 @@ const CHUNK = 64 * 1024;
  * can fail must be checked before this starts: the status line is already sent.
  */
 export function* multistatusChunks(responses: Iterable<Xml>, extra: () => Xml = () => ''): Generator<string> {
-  const { open, close } = xmlDocumentFrame(dav('multistatus'));
+  const { open, close } = xmlDocumentFrame(MULTISTATUS);
   let buffer = open;
   for (const r of responses) {
     buffer += r;

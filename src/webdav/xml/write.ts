@@ -31,7 +31,10 @@ export type Xml = string;
 interface Tag {
   /** "D:href", or "x xmlns=\"…\"" for a namespace without a prefix. */
   open: string;
-  name: string;
+  /** "<D:href>", "</D:href>" and "<D:href/>": an element is then two concatenations. */
+  start: string;
+  end: string;
+  empty: string;
 }
 
 // A multistatus writes the same few element names thousands of times: their tags
@@ -43,7 +46,9 @@ function tagOf(name: QName): Tag {
   if (!tag) {
     const { ns, local } = splitQName(name);
     const prefix = PREFIXES[ns];
-    tag = prefix ? { open: `${prefix}:${local}`, name: `${prefix}:${local}` } : { open: `${local} xmlns="${escapeXml(ns)}"`, name: local };
+    const prefixed = prefix ? `${prefix}:${local}` : local;
+    const open = prefix ? prefixed : `${local} xmlns="${escapeXml(ns)}"`;
+    tag = { open, start: `<${open}>`, end: `</${prefixed}>`, empty: `<${open}/>` };
     // Names come from requests too (unknown properties): keep the cache bounded.
     if (tags.size >= 1000) tags.clear();
     tags.set(name, tag);
@@ -54,9 +59,12 @@ function tagOf(name: QName): Tag {
 /** An element with already-serialised content. Known namespaces use the root's prefixes. */
 export function el(name: QName, content: Xml = '', attrs?: Record<string, string>): Xml {
   const tag = tagOf(name);
-  let open = tag.open;
-  if (attrs) for (const [k, v] of Object.entries(attrs)) open += ` ${k}="${escapeXml(v)}"`;
-  return content === '' ? `<${open}/>` : '<' + open + '>' + content + '</' + tag.name + '>';
+  if (attrs) {
+    let open = tag.open;
+    for (const [k, v] of Object.entries(attrs)) open += ` ${k}="${escapeXml(v)}"`;
+    return content === '' ? `<${open}/>` : `<${open}>${content}${tag.end}`;
+  }
+  return content === '' ? tag.empty : tag.start + content + tag.end;
 }
 
 /** An element holding text. */
