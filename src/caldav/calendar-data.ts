@@ -2,7 +2,7 @@ import { renderCalendarData } from '../ical/calendar-data.js';
 import { parseStored } from '../ical/calendar-object.js';
 import { decodeText } from '../ical/decode.js';
 import type { CalendarDataRequest } from '../ical/types.js';
-import type { ReportData, ReportProperties } from '../webdav/propfind-core.js';
+import { reportedData, type ReportData, type ReportProperties } from '../webdav/propfind-core.js';
 import type { DavRequest } from '../webdav/request.js';
 import type { CollectionResource } from '../webdav/resource.js';
 import { dav, NS, qname } from '../webdav/xml/names.js';
@@ -18,13 +18,13 @@ function isPlain(r: CalendarDataRequest): boolean {
 
 /**
  * The calendar-data report property: the stored text, or the part of it the request
- * selects. `loaded` holds data a report already read, so it is not read twice.
+ * selects (reportedData takes what the report already read).
  */
 export function calendarDataProperty(
   req: DavRequest,
   body: XmlElement,
   collection: CollectionResource,
-  { loaded, raw }: ReportData,
+  data: ReportData,
 ): ReportProperties {
   const element = child(child(body, dav('prop')) ?? body, CALENDAR_DATA);
   if (!element) return new Map();
@@ -33,13 +33,12 @@ export function calendarDataProperty(
   return new Map([[
     CALENDAR_DATA,
     (r) => {
-      if (r.type !== 'object') return undefined;
-      const data = loaded.get(r.object.uri) ?? req.store.getObject(r.collection.id, r.object.uri)?.data;
-      if (!data) return undefined;
+      const stored = reportedData(req, data, r);
+      if (!stored) return undefined;
       const plain = isPlain(request);
-      const spliced = plain ? raw.text(data) : undefined;
+      const spliced = plain ? data.raw.text(stored) : undefined;
       if (spliced !== undefined) return spliced;
-      const text = decodeText(data);
+      const text = decodeText(stored);
       return escapeXml(plain ? text : renderCalendarData(parseStored(text), request, floatingTz));
     },
   ]]);

@@ -25,6 +25,12 @@ export interface ReportData {
   raw: RawParts;
 }
 
+/** The stored bytes of the object a report property is asked of; undefined for anything else. */
+export function reportedData(req: DavRequest, { loaded }: ReportData, r: Resource): Buffer | undefined {
+  if (r.type !== 'object') return undefined;
+  return loaded.get(r.object.uri) ?? req.store.getObject(r.collection.id, r.object.uri)?.data;
+}
+
 /** Builds a report's properties (calendar-data, address-data) from its body. */
 export type ReportPropertiesFactory = (
   req: DavRequest,
