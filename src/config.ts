@@ -8,10 +8,19 @@ export interface Limits {
   maxXmlElements: number;
 }
 
+/** Where the data lives: embedded SQLite under dataDir unless a PostgreSQL URL is given. */
+export interface DatabaseConfig {
+  /** '' = embedded SQLite; postgres://user:pass@host/db = PostgreSQL. */
+  url: string;
+  /** Most connections one node opens to PostgreSQL. */
+  poolSize: number;
+}
+
 export interface Config {
   host: string;
   port: number;
   dataDir: string;
+  database: DatabaseConfig;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   limits: Limits;
   authCacheSeconds: number;
@@ -27,12 +36,16 @@ const positiveInt: Check = (v) => (Number.isSafeInteger(v) && (v as number) > 0 
 const nonNegativeInt: Check = (v) => (Number.isSafeInteger(v) && (v as number) >= 0 ? undefined : 'must be a non-negative integer');
 const port: Check = (v) => (Number.isInteger(v) && (v as number) >= 0 && (v as number) < 65536 ? undefined : 'must be a port number 0-65535');
 const nonEmpty: Check = (v) => (typeof v === 'string' && v !== '' ? undefined : 'must be a non-empty string');
+const databaseUrl: Check = (v) =>
+  v === '' || (typeof v === 'string' && /^postgres(ql)?:\/\//.test(v)) ? undefined : 'must be empty (SQLite) or a postgres:// URL';
 
 /** Every setting, its check, and the environment variable that overrides it. */
 const SCHEMA: Record<string, { check: Check; env: string }> = {
   host: { check: nonEmpty, env: 'DAVENPORT_HOST' },
   port: { check: port, env: 'DAVENPORT_PORT' },
   dataDir: { check: nonEmpty, env: 'DAVENPORT_DATA_DIR' },
+  'database.url': { check: databaseUrl, env: 'DAVENPORT_DATABASE_URL' },
+  'database.poolSize': { check: positiveInt, env: 'DAVENPORT_DATABASE_POOL_SIZE' },
   logLevel: { check: (v) => (LOG_LEVELS.includes(v as string) ? undefined : `must be one of ${LOG_LEVELS.join(', ')}`), env: 'DAVENPORT_LOG_LEVEL' },
   'limits.maxRequestBytes': { check: positiveInt, env: 'DAVENPORT_MAX_REQUEST_BYTES' },
   'limits.maxResourceBytes': { check: positiveInt, env: 'DAVENPORT_MAX_RESOURCE_BYTES' },
@@ -102,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = env.DAVE
     host: values.host as string,
     port: values.port as number,
     dataDir: values.dataDir as string,
+    database: { url: values['database.url'] as string, poolSize: values['database.poolSize'] as number },
     logLevel: values.logLevel as Config['logLevel'],
     authCacheSeconds: values.authCacheSeconds as number,
     limits: {

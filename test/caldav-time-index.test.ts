@@ -1,5 +1,5 @@
 // calendar-query time-ranges answered through the instance index (migrations/
-// 002_time_index.sql, src/ical/index-rows.ts), over real HTTP and SQLite: every case
+// 002_time_index.sql, src/ical/time-index.ts), over real HTTP and SQLite: every case
 // here is one the index must get exactly right, or must know to hand to the parser.
 
 import assert from 'node:assert/strict';

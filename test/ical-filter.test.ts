@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { renderCalendarData } from '../src/ical/calendar-data.js';
 import { CalendarDataError, parseCalendarObject } from '../src/ical/calendar-object.js';
 import { matchesFilter } from '../src/ical/filter.js';
-import { objectTimeIndex } from '../src/ical/index-rows.js';
+import { objectTimeIndex } from '../src/ical/time-index.js';
 import { textMatches } from '../src/ical/text-match.js';
 import type { CompFilter, PropFilter, TextMatch, TimeRange } from '../src/ical/types.js';
 import { firstIndexedStart } from './helpers/ics.js';

@@ -1,40 +1,64 @@
-// The store's transactions on a real SQLite file: a write nested inside another
-// transaction (PUT's precondition check around putObject) joins it, so a failure
-// anywhere in the outer one leaves nothing behind, sync token included.
+// The store's transactions on a real database (SQLite, or PostgreSQL when the suite
+// runs against it): a failure anywhere in a transaction leaves nothing behind, sync
+// token included; a write from outside waits for an open transaction instead of
+// joining it; and nobody reads a transaction's writes before it commits.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
-import { SqliteStore } from '../src/store/sqlite.js';
+import { openTestStore } from './helpers/store.js';
 
-test('a failure after a nested write rolls back the write and its change row', (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'davenport-store-'));
-  const store = new SqliteStore(path.join(dir, 'store.sqlite'));
-  t.after(() => {
-    store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const user = store.createUser('carol', 'x', null, null);
-  const cal = store.createCollection(user.id, 'calendar', 'work', {});
-  const write = (uri: string) => ({ uri, uid: uri, etag: `"${uri}"`, component: 'VEVENT', data: Buffer.from(uri) });
+const write = (uri: string) => ({ uri, uid: uri, etag: `"${uri}"`, component: 'VEVENT', data: Buffer.from(uri) });
 
-  store.putObject(cal.id, write('kept.ics'));
-  const before = store.getCollection(user.id, 'calendar', 'work')!.synctoken;
+test('a failure after a write in a transaction rolls back the write and its change row', async (t) => {
+  const store = await openTestStore(t);
+  const user = await store.createUser('carol', 'x', null, null);
+  const cal = await store.createCollection(user.id, 'calendar', 'work', {});
 
-  assert.throws(() => store.transaction(() => {
-    store.putObject(cal.id, write('lost.ics'));
-    assert.ok(store.getObjectMeta(cal.id, 'lost.ics'), 'visible inside the transaction');
+  await store.putObject(cal.id, write('kept.ics'));
+  const before = (await store.getCollection(user.id, 'calendar', 'work'))!.synctoken;
+
+  await assert.rejects(store.transaction(async (tx) => {
+    await tx.putObject(cal.id, write('lost.ics'));
+    assert.ok(await tx.getObjectMeta(cal.id, 'lost.ics'), 'visible inside the transaction');
     throw new Error('precondition failed after the write');
   }), /precondition failed/);
 
-  assert.equal(store.getObjectMeta(cal.id, 'lost.ics'), undefined);
-  assert.ok(store.getObjectMeta(cal.id, 'kept.ics'));
-  assert.equal(store.getCollection(user.id, 'calendar', 'work')!.synctoken, before, 'sync token not bumped');
-  assert.deepEqual(store.changesSince(cal.id, before).map((c) => c.uri), []);
+  assert.equal(await store.getObjectMeta(cal.id, 'lost.ics'), undefined);
+  assert.ok(await store.getObjectMeta(cal.id, 'kept.ics'));
+  assert.equal((await store.getCollection(user.id, 'calendar', 'work'))!.synctoken, before, 'sync token not bumped');
+  assert.deepEqual(await store.changesSince(cal.id, before), []);
 
   // The store is usable afterwards: the next transaction commits.
-  store.transaction(() => store.putObject(cal.id, write('next.ics')));
-  assert.ok(store.getObjectMeta(cal.id, 'next.ics'));
+  await store.transaction((tx) => tx.putObject(cal.id, write('next.ics')));
+  assert.ok(await store.getObjectMeta(cal.id, 'next.ics'));
+});
+
+test('an open transaction is invisible to readers and not joined by other writers', async (t) => {
+  const store = await openTestStore(t);
+  const user = await store.createUser('dave', 'x', null, null);
+  const cal = await store.createCollection(user.id, 'calendar', 'home', {});
+
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let inside!: () => void;
+  const entered = new Promise<void>((resolve) => (inside = resolve));
+  const failing = store.transaction(async (tx) => {
+    await tx.lockCollection(cal.id);
+    await tx.putObject(cal.id, write('uncommitted.ics'));
+    inside();
+    await held;
+    throw new Error('rolled back');
+  });
+  await entered;
+
+  assert.equal(await store.getObjectMeta(cal.id, 'uncommitted.ics'), undefined, 'readers see committed data only');
+  // A write from outside must not land inside the doomed transaction.
+  const outside = store.putObject(cal.id, write('outside.ics'));
+  release();
+  await assert.rejects(failing, /rolled back/);
+  await outside;
+
+  assert.equal(await store.getObjectMeta(cal.id, 'uncommitted.ics'), undefined);
+  assert.ok(await store.getObjectMeta(cal.id, 'outside.ics'), 'the outside write committed on its own');
+  assert.deepEqual((await store.changesSince(cal.id, 0)).map((c) => [c.uri, c.synctoken]), [['outside.ics', 1]]);
 });

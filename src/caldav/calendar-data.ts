@@ -32,8 +32,8 @@ export function calendarDataProperty(
   const floatingTz = collection.collection.timezone ?? undefined;
   return new Map([[
     CALENDAR_DATA,
-    (r) => {
-      const stored = reportedData(req, data, r);
+    async (r) => {
+      const stored = await reportedData(req, data, r);
       if (!stored) return undefined;
       const plain = isPlain(request);
       const spliced = plain ? data.raw.text(stored) : undefined;

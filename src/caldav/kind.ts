@@ -1,7 +1,7 @@
 import { CALENDAR_COMPONENTS, CalendarDataError, parseCalendarObject } from '../ical/calendar-object.js';
 import { decodeText } from '../ical/decode.js';
 import { exportCalendar } from '../ical/export.js';
-import { objectTimeIndex } from '../ical/index-rows.js';
+import { objectTimeIndex, storeTimeIndex } from '../ical/time-index.js';
 import { DavError } from '../webdav/errors.js';
 import type { CollectionKind } from '../webdav/kinds.js';
 import { NS, qname } from '../webdav/xml/names.js';
@@ -28,9 +28,11 @@ export const calendarKind: CollectionKind = {
   validateObject(data, collection) {
     try {
       const { vcalendar, info } = parseCalendarObject(decodeText(data), componentsOf(collection));
+      const { componentType } = info;
+      const index = objectTimeIndex(vcalendar, componentType, collection.timezone);
       return {
-        uid: info.uid, component: info.componentType,
-        timeIndex: objectTimeIndex(vcalendar, info.componentType, collection.timezone),
+        uid: info.uid, component: componentType,
+        afterWrite: (tx, collectionId, objectId) => storeTimeIndex(tx, collectionId, componentType, objectId, index),
       };
     } catch (e) {
       if (e instanceof CalendarDataError) throw new DavError(403, e.message, qname(NS.CALDAV, e.precondition));
@@ -39,8 +41,8 @@ export const calendarKind: CollectionKind = {
   },
 
   exportCollection(collection, objects) {
-    const texts = (function* () {
-      for (const o of objects) yield decodeText(o.data);
+    const texts = (async function* () {
+      for await (const o of objects) yield decodeText(o.data);
     })();
     return { contentType: 'text/calendar; charset=utf-8', chunks: exportCalendar(collection.displayname, texts) };
   },

@@ -12,6 +12,6 @@ export const mkcalendar: MethodDef = {
   async handle(req, target) {
     const body = await req.readXml();
     if (body && body.name !== qname(NS.CALDAV, 'mkcalendar')) throw new DavError(415, 'MKCALENDAR body must be a CALDAV:mkcalendar element');
-    createCollection(req, target, calendarKind, body, qname(NS.CALDAV, 'mkcalendar-response'));
+    await createCollection(req, target, calendarKind, body, qname(NS.CALDAV, 'mkcalendar-response'));
   },
 };

@@ -19,8 +19,8 @@ export function addressDataProperty(req: DavRequest, body: XmlElement, data: Rep
   const request = parseAddressDataRequest(element);
   return new Map([[
     ADDRESS_DATA,
-    (r) => {
-      const stored = reportedData(req, data, r);
+    async (r) => {
+      const stored = await reportedData(req, data, r);
       if (!stored) return undefined;
       const spliced = isStoredForm(stored.subarray(0, 64).toString('latin1'), request) ? data.raw.text(stored) : undefined;
       return spliced ?? escapeXml(renderAddressData(decodeText(stored), request));

@@ -30,8 +30,8 @@ export const addressbookKind: CollectionKind = {
   exportCollection(_collection, objects) {
     return {
       contentType: 'text/vcard; charset=utf-8',
-      chunks: exportCards((function* () {
-        for (const o of objects) yield o.data;
+      chunks: exportCards((async function* () {
+        for await (const o of objects) yield o.data;
       })()),
     };
   },

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../config.js';
 import { hashPassword } from '../http/auth.js';
 import { startServer } from '../http/server.js';
-import { SqliteStore } from '../store/sqlite.js';
+import { openStore } from '../store/open.js';
 
 /**
  * `npm start`: opens (and migrates) the store, creates the admin user on first start,
@@ -12,19 +12,20 @@ import { SqliteStore } from '../store/sqlite.js';
 export async function serve(): Promise<void> {
   const config = loadConfig();
   const log = pino({ level: config.logLevel });
-  const store = SqliteStore.inDataDir(config.dataDir);
-  if (store.countUsers() === 0) {
+  const store = await openStore(config);
+  if ((await store.countUsers()) === 0) {
     const given = process.env.DAVENPORT_ADMIN_PASSWORD;
     const password = given || randomBytes(12).toString('base64url');
-    store.createUser('admin', await hashPassword(password), null, 'Administrator');
+    await store.createUser('admin', await hashPassword(password), null, 'Administrator');
     if (given) log.info('created user "admin" with the password from DAVENPORT_ADMIN_PASSWORD');
     // Printed once, to the terminal only: it is not stored anywhere in clear.
     else process.stdout.write(`\nCreated user "admin" with password: ${password}\nChange it with: npm run user -- passwd admin\n\n`);
   }
   const server = await startServer(config, store, log);
-  const admin = store.getUser('admin');
-  if (admin) server.dav.ensureDefaultCollections(admin);
-  log.info(`Davenport listening on ${server.url} (data in ${config.dataDir})`);
+  const admin = await store.getUser('admin');
+  if (admin) await server.dav.ensureDefaultCollections(admin);
+  const where = store.engine === 'sqlite' ? `data in ${config.dataDir}` : 'data in PostgreSQL';
+  log.info(`Davenport listening on ${server.url} (${where})`);
 
   let stopping = false;
   const stop = (signal: string) => {

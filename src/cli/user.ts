@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../config.js';
 import { hashPassword } from '../http/auth.js';
-import { SqliteStore } from '../store/sqlite.js';
+import { openStore } from '../store/open.js';
 
 const USAGE = `usage: npm run user -- <command>
   add <name> [--email addr] [--display-name text]   create a user (password from DAVENPORT_USER_PASSWORD or asked)
@@ -47,31 +47,31 @@ function option(args: string[], name: string): string | null {
 /** `npm run user -- …`: user administration on the configured store. */
 export async function user(args: string[]): Promise<number> {
   const [command, name] = args;
-  const store = SqliteStore.inDataDir(loadConfig().dataDir);
+  const store = await openStore(loadConfig());
   try {
     switch (command) {
       case 'add': {
         if (!name || !/^[A-Za-z0-9._@-]+$/.test(name)) throw new Error('user names may use letters, digits and . _ @ -');
-        if (store.getUser(name)) throw new Error(`user ${name} already exists`);
-        store.createUser(name, await hashPassword(await askPassword()), option(args, '--email'), option(args, '--display-name'));
+        if (await store.getUser(name)) throw new Error(`user ${name} already exists`);
+        await store.createUser(name, await hashPassword(await askPassword()), option(args, '--email'), option(args, '--display-name'));
         console.log(`created user ${name}`);
         return 0;
       }
       case 'passwd': {
-        const existing = name ? store.getUser(name) : undefined;
+        const existing = name ? await store.getUser(name) : undefined;
         if (!existing) throw new Error(`no user ${name ?? ''}`);
-        store.setPasswordHash(existing.id, await hashPassword(await askPassword()));
+        await store.setPasswordHash(existing.id, await hashPassword(await askPassword()));
         console.log(`password of ${name} changed`);
         return 0;
       }
       case 'list':
-        for (const u of store.listUsers()) console.log(`${u.username}\t${u.email ?? ''}\t${u.displayName ?? ''}`);
+        for (const u of await store.listUsers()) console.log(`${u.username}\t${u.email ?? ''}\t${u.displayName ?? ''}`);
         return 0;
       default:
         console.error(USAGE);
         return 2;
     }
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -14,13 +14,13 @@ export class Authenticator {
     private readonly store: Store,
     private readonly cacheMs: number,
     /** Called after a fresh (uncached) successful check, e.g. to create default collections. */
-    private readonly onFirstLogin: (user: User) => void = () => {},
+    private readonly onFirstLogin: (user: User) => Promise<void> = async () => {},
   ) {}
 
   async authenticate(authorization: string | undefined): Promise<User | undefined> {
     const credentials = parseBasic(authorization);
     if (!credentials) return undefined;
-    const user = this.store.getUser(credentials.username);
+    const user = await this.store.getUser(credentials.username);
     if (!user) return undefined;
     const key = createHash('sha256').update(`${user.passwordHash}\0${credentials.password}`).digest('base64');
     const now = Date.now();
@@ -28,7 +28,7 @@ export class Authenticator {
     if (until !== undefined && until > now) return user;
     if (!(await bcrypt.compare(credentials.password, user.passwordHash))) return undefined;
     this.remember(key, now + this.cacheMs);
-    this.onFirstLogin(user);
+    await this.onFirstLogin(user);
     return user;
   }
 

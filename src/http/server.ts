@@ -79,8 +79,7 @@ export async function startServer(config: Config, store: Store, log: Logger = pi
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => {
-          store.close();
-          resolve();
+          store.close().then(resolve, resolve);
         });
         server.closeIdleConnections();
         // Requests still running after the grace period are cut off.

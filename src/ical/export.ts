@@ -6,7 +6,7 @@ import { parseVcalendar } from './calendar-object.js';
  * object by object so a large calendar is never held in memory at once: every
  * object's components, each VTIMEZONE once.
  */
-export function* exportCalendar(name: string | null, objects: Iterable<string>): Generator<string> {
+export async function* exportCalendar(name: string | null, objects: AsyncIterable<string>): AsyncGenerator<string> {
   const head = new ICAL.Component('vcalendar');
   head.addPropertyWithValue('version', '2.0');
   head.addPropertyWithValue('prodid', '-//Davenport//Davenport//EN');
@@ -15,7 +15,7 @@ export function* exportCalendar(name: string | null, objects: Iterable<string>):
   lines.pop(); // END:VCALENDAR comes after the objects
   yield `${lines.join('\r\n')}\r\n`;
   const timezones = new Set<string>();
-  for (const text of objects) {
+  for await (const text of objects) {
     let out = '';
     for (const sub of parseVcalendar(text).getAllSubcomponents()) {
       if (sub.name === 'vtimezone') {

@@ -1,5 +1,9 @@
-// The narrow interface every storage backend implements. The protocol layers see only
-// this, so a PostgreSQL store can come later without touching WebDAV/CalDAV code.
+// The narrow, async interfaces every storage engine implements (SQLite: sqlite/,
+// PostgreSQL: postgres/). The protocol layers see only these. Nothing here knows HTTP,
+// WebDAV or calendars: a collection holds opaque objects, a change log, dead properties,
+// and optionally an interval index that a protocol layer fills (the calendar time index).
+//
+// Costs are stated per method; "one lookup" is one indexed statement.
 
 export interface User {
   id: number;
@@ -44,52 +48,12 @@ export interface StoredObject extends ObjectMeta {
   data: Buffer;
 }
 
-/**
- * One interval in which an object can match a time-range, in "half-open event form":
- * a range [a, b) matches iff start < b and (end > a, or end = start and start >= a).
- * Epoch ms UTC; ±Number.MAX_SAFE_INTEGER stand for unbounded.
- */
-export interface TimeSpan {
-  start: number;
-  end: number;
-  /** False: the span only pre-selects; a match must be confirmed against the data. */
-  exact: boolean;
-  /**
-   * Placed from floating times in the zone `TimeIndex.floatingZone`: exact only while
-   * a query reads floating times in that same zone; otherwise it can be off by up to
-   * FLOATING_SLACK_MS either way and only pre-selects.
-   */
-  floating: boolean;
-}
-
-/** How far two placements of the same floating time can differ (UTC−12 … UTC+14). */
-export const FLOATING_SLACK_MS = 26 * 3_600_000;
-
-/** The time-range index of one object (calendar objects; other kinds have none). */
-export interface TimeIndex {
-  spans: TimeSpan[];
-  /**
-   * The spans hold every instance that can match a range ending before this (epoch
-   * ms UTC); null = every instance. Queries reaching past it must confirm the object.
-   */
-  completeUntil: number | null;
-  /** Key of the zone floating spans were placed in (null = UTC). */
-  floatingZone: string | null;
-}
-
-/** A candidate of a time-range query: `decided` = an exact span matches, so it matches. */
-export interface RangeCandidate extends StoredObject {
-  decided: boolean;
-}
-
 export interface ObjectWrite {
   uri: string;
   uid: string;
   etag: string;
   component: string | null;
   data: Buffer;
-  /** Replaces the object's time-range index; absent = the object has none. */
-  timeIndex?: TimeIndex;
 }
 
 export interface Change {
@@ -107,55 +71,136 @@ export interface DeadProperty {
   xml: string;
 }
 
-export interface Store {
-  /** Runs fn atomically; nested calls join the outer transaction. */
-  transaction<T>(fn: () => T): T;
-  close(): void;
+/** Users and their credentials. Every method is one lookup or one write. */
+export interface UserStore {
+  countUsers(): Promise<number>;
+  listUsers(): Promise<User[]>;
+  getUser(username: string): Promise<User | undefined>;
+  createUser(username: string, passwordHash: string, email: string | null, displayName: string | null): Promise<User>;
+  setPasswordHash(userId: number, passwordHash: string): Promise<void>;
+}
 
-  countUsers(): number;
-  listUsers(): User[];
-  getUser(username: string): User | undefined;
-  createUser(username: string, passwordHash: string, email: string | null, displayName: string | null): User;
-  setPasswordHash(userId: number, passwordHash: string): void;
-
-  listCollections(ownerId: number, kind: string): Collection[];
-  getCollection(ownerId: number, kind: string, uri: string): Collection | undefined;
-  createCollection(ownerId: number, kind: string, uri: string, fields: CollectionFields): Collection;
-  updateCollection(collectionId: number, fields: CollectionFields): void;
-  deleteCollection(collectionId: number): void;
+/**
+ * Collections, their members and the change log. The sync token is the collection's
+ * counter: every object write or delete bumps it and logs one change row with it, in
+ * the same transaction, so an incremental sync costs O(changes since the token).
+ */
+export interface CollectionStore {
+  /** One lookup. */
+  listCollections(ownerId: number, kind: string): Promise<Collection[]>;
+  getCollection(ownerId: number, kind: string, uri: string): Promise<Collection | undefined>;
+  createCollection(ownerId: number, kind: string, uri: string, fields: CollectionFields): Promise<Collection>;
+  updateCollection(collectionId: number, fields: CollectionFields): Promise<void>;
+  /** Deletes the collection with its members, change log, properties and index rows. */
+  deleteCollection(collectionId: number): Promise<void>;
+  /**
+   * Inside a transaction: holds off every other writer of the collection, on any node,
+   * until the transaction ends, so checks made after it (ETag preconditions, UID
+   * uniqueness) still hold at commit. False when the collection no longer exists.
+   */
+  lockCollection(collectionId: number): Promise<boolean>;
 
   /**
-   * The objects of a collection in uri order, read a page at a time as the caller
-   * iterates, so listing 100,000 members never holds them all in memory.
+   * The members in uri order, read a page at a time as the caller iterates, so listing
+   * 100,000 members never holds them all in memory. Nothing stays open between pages.
    */
-  listObjects(collectionId: number): Iterable<ObjectMeta>;
-  getObject(collectionId: number, uri: string): StoredObject | undefined;
-  /** The named objects that exist, with their data, in one lookup (multiget). */
-  getObjects(collectionId: number, uris: string[]): StoredObject[];
-  getObjectMeta(collectionId: number, uri: string): ObjectMeta | undefined;
-  /** Every object of the collection with its data, in uri order, a page at a time. */
-  iterateObjects(collectionId: number): Iterable<StoredObject>;
-  findUriByUid(collectionId: number, uid: string): string | undefined;
-  /** Every object of one component, with its data (filters without a time-range). */
-  objectsOfComponent(collectionId: number, component: string): StoredObject[];
+  listObjects(collectionId: number): AsyncIterable<ObjectMeta>;
+  /** The members with their data, in uri order, a page at a time. */
+  iterateObjects(collectionId: number): AsyncIterable<StoredObject>;
+  /** The members of one component type with their data, a page at a time. */
+  objectsOfComponent(collectionId: number, component: string): AsyncIterable<StoredObject>;
+  /** One lookup each. */
+  getObject(collectionId: number, uri: string): Promise<StoredObject | undefined>;
+  getObjectMeta(collectionId: number, uri: string): Promise<ObjectMeta | undefined>;
+  findUriByUid(collectionId: number, uid: string): Promise<string | undefined>;
+  /** The named members that exist, with their data, in one lookup (multiget). */
+  getObjects(collectionId: number, uris: string[]): Promise<StoredObject[]>;
   /**
-   * Objects of `component` that may overlap [start, end) (null = unbounded) by their
-   * time index, each once: every object with a span matching the range, plus those
-   * whose index is incomplete for it. `floatingZone` is the key of the zone the query
-   * reads floating times in. Costs in proportion to the result.
+   * Inserts or replaces a member; bumps the sync token and logs the change. Returns the
+   * object's id (for index rows) and the new token.
    */
-  objectsOverlapping(
-    collectionId: number, component: string, start: number | null, end: number | null, floatingZone: string | null,
-  ): RangeCandidate[];
-  /** Inserts or replaces; bumps the sync token and logs the change. Returns the new token. */
-  putObject(collectionId: number, object: ObjectWrite): number;
-  /** Deletes; bumps the sync token and logs the change. Returns the new token. */
-  deleteObject(collectionId: number, uri: string): number;
+  putObject(collectionId: number, object: ObjectWrite): Promise<{ objectId: number; synctoken: number }>;
+  /** Deletes a member and its properties; bumps the sync token and logs the change. */
+  deleteObject(collectionId: number, uri: string): Promise<number>;
+  /** Changes after token `since`, oldest first: one range scan. */
+  changesSince(collectionId: number, since: number): Promise<Change[]>;
+}
 
-  /** Changes after token `since`, oldest first. */
-  changesSince(collectionId: number, since: number): Change[];
+/** Dead properties (RFC 4918 §4.2): one lookup or write each. */
+export interface PropertyStore {
+  getDeadProperties(owner: PropertyOwner): Promise<DeadProperty[]>;
+  setDeadProperty(owner: PropertyOwner, prop: DeadProperty): Promise<void>;
+  removeDeadProperty(owner: PropertyOwner, namespace: string, name: string): Promise<void>;
+}
 
-  getDeadProperties(owner: PropertyOwner): DeadProperty[];
-  setDeadProperty(owner: PropertyOwner, prop: DeadProperty): void;
-  removeDeadProperty(owner: PropertyOwner, namespace: string, name: string): void;
+/**
+ * How sure an interval is: `exact` decides a match; `exactForTag` decides only for a
+ * query made with the object's tag (otherwise it may be off by up to the query's
+ * slack either way); `candidate` only pre-selects, the caller must confirm.
+ */
+export type IntervalPrecision = 'exact' | 'exactForTag' | 'candidate';
+
+/**
+ * One interval [start, end] on the line of safe integers (±MAX_SAFE_INTEGER stand for
+ * unbounded). A query [a, b) matches it iff start < b and (end > a, or end = start and
+ * start >= a): half-open, and a zero-length interval is a point.
+ */
+export interface Interval {
+  start: number;
+  end: number;
+  precision: IntervalPrecision;
+}
+
+/** What an object's intervals cover: all that can match a query ending before `completeUntil` (null: all). */
+export interface IntervalSet {
+  intervals: Interval[];
+  completeUntil: number | null;
+  /** What `exactForTag` intervals were placed relative to (null: nothing). */
+  tag: string | null;
+}
+
+export interface IntervalQuery {
+  collectionId: number;
+  /** Only objects of this component. */
+  component: string;
+  /** null = unbounded */
+  start: number | null;
+  end: number | null;
+  tag: string | null;
+  /** How far an `exactForTag` interval placed under another tag can be off. */
+  slack: number;
+}
+
+/** A member an interval query found; `decided`: an exact interval matches, so it matches. */
+export interface IntervalCandidate extends StoredObject {
+  decided: boolean;
+}
+
+/**
+ * Intervals attached to members, found by overlap. A protocol layer fills them after
+ * a write (the calendar time index); they are deleted with the member.
+ */
+export interface IntervalIndex {
+  /** Replaces the intervals of one member (by the id putObject returned). */
+  replaceIntervals(collectionId: number, component: string, objectId: number, set: IntervalSet): Promise<void>;
+  /**
+   * Every member with an interval matching the query, plus every member whose set is
+   * incomplete for it, each once, in uri order. Costs in proportion to the result.
+   */
+  overlapping(query: IntervalQuery): Promise<IntervalCandidate[]>;
+}
+
+/** Everything a request may read or write; inside a transaction, bound to it. */
+export interface StoreSession extends UserStore, CollectionStore, PropertyStore, IntervalIndex {}
+
+export interface Store extends StoreSession {
+  /** 'sqlite' or 'postgres'. */
+  readonly engine: string;
+  /**
+   * Runs fn in one transaction on a session bound to it: committed when fn resolves,
+   * rolled back when it throws. fn should await only the session's methods: a
+   * transaction holds the collection locks (and on SQLite the one writer) until it ends.
+   */
+  transaction<T>(fn: (tx: StoreSession) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
 }

@@ -13,13 +13,13 @@ import { xmlDocument } from './xml/write.js';
  * (RFC 5689) or MKCALENDAR (RFC 4791) body, all in one transaction: if any property
  * cannot be set, nothing is created and the answer says which property failed.
  */
-export function createCollection(
+export async function createCollection(
   req: DavRequest,
   target: Target,
   kind: CollectionKind,
   body: XmlElement | undefined,
   responseRoot: QName,
-): void {
+): Promise<void> {
   const home = target.parent;
   if (target.resource) throw new DavError(405, 'A resource already exists at this URL');
   if (home?.type !== 'home') throw new DavError(409, 'Collections can only be created in a calendar or address book home');
@@ -33,9 +33,9 @@ export function createCollection(
     req.respond(403, xmlDocument(responseRoot, planPropstats(plan)), 'application/xml; charset=utf-8');
     return;
   }
-  req.store.transaction(() => {
-    const created = req.store.createCollection(home.owner.id, kind.name, target.name, plan.fields);
-    applyPropertyUpdate(req.dav, { collectionId: created.id, objectUri: '' }, { ...plan, fields: {} });
+  await req.store.transaction(async (tx) => {
+    const created = await tx.createCollection(home.owner.id, kind.name, target.name, plan.fields);
+    await applyPropertyUpdate(tx, { collectionId: created.id, objectUri: '' }, { ...plan, fields: {} });
   });
   req.setHeader('Location', path);
   req.setHeader('Cache-Control', 'no-cache');

@@ -7,8 +7,8 @@ function etagList(header: string): string[] {
 
 /**
  * RFC 9110 §13: If-Match / If-None-Match against the current ETag (undefined = the
- * resource does not exist). Fails with 412; callers run this and the write without
- * yielding in between, so the check and the write are atomic.
+ * resource does not exist). Fails with 412; writers run this inside the write's
+ * transaction, with the collection locked, so the check and the write are atomic.
  */
 export function checkPreconditions(req: DavRequest, currentEtag: string | undefined): void {
   const ifMatch = req.header('If-Match');

@@ -69,7 +69,7 @@ export class Dav {
 
   async handle(koa: Context, user: User): Promise<void> {
     const def = this.methods.get(koa.method);
-    const target = this.resolve(koa.path, user);
+    const target = await this.resolve(koa.path, user);
     if (!def) throw new DavError(405, `${koa.method} is not supported`, undefined, undefined, { Allow: this.allowedMethods(target).join(', ') });
     if (!def.allows(target)) {
       if (!target.resource && def.creates) {
@@ -86,7 +86,7 @@ export class Dav {
    * Maps a path to a resource. Anything under another user's principal or homes is
    * refused before it is looked up, so nothing about its existence leaks.
    */
-  resolve(path: string, user: User): Target {
+  async resolve(path: string, user: User): Promise<Target> {
     const segments = splitPath(path);
     if (!segments) throw new DavError(400, 'Invalid request path');
     const name = segments[segments.length - 1] ?? '';
@@ -119,13 +119,13 @@ export class Dav {
       return found({ type: 'special', path, owner, kind, resourceType: special.resourceType }, home);
     }
 
-    const collection = this.store.getCollection(owner.id, kind.name, collectionUri);
+    const collection = await this.store.getCollection(owner.id, kind.name, collectionUri);
     if (!collection) return objectUri === undefined ? missing(home) : missing();
     const cpath = collectionPath(kind.homeSegment, owner.username, collection.uri);
     const collectionResource: Resource = { type: 'collection', path: cpath, owner, kind, collection };
     if (objectUri === undefined) return found(collectionResource, home);
 
-    const object = this.store.getObjectMeta(collection.id, objectUri);
+    const object = await this.store.getObjectMeta(collection.id, objectUri);
     if (!object) return missing(collectionResource);
     return found({ type: 'object', path: objectPath(cpath, object.uri), owner, kind, collection, object }, collectionResource);
   }
@@ -137,34 +137,23 @@ export class Dav {
   }
 
   /** Members of a collection-like resource, for Depth: 1. */
-  children(r: Resource): Iterable<Resource> {
-    switch (r.type) {
-      case 'root':
-        return [];
-      case 'principals':
-        return [];
-      case 'principal':
-        return [];
-      case 'home': {
-        const specials: Resource[] = (r.kind.specialCollections ?? []).map((s) => ({
-          type: 'special', path: collectionPath(r.kind.homeSegment, r.owner.username, s.uri),
-          owner: r.owner, kind: r.kind, resourceType: s.resourceType,
-        }));
-        const collections: Resource[] = this.store.listCollections(r.owner.id, r.kind.name).map((collection) => ({
+  async *children(r: Resource): AsyncIterable<Resource> {
+    if (r.type === 'home') {
+      for (const collection of await this.store.listCollections(r.owner.id, r.kind.name)) {
+        yield {
           type: 'collection', path: collectionPath(r.kind.homeSegment, r.owner.username, collection.uri),
           owner: r.owner, kind: r.kind, collection,
-        }));
-        return [...collections, ...specials];
+        };
       }
-      case 'collection':
-        return this.objectResources(r);
-      default:
-        return [];
+      for (const s of r.kind.specialCollections ?? []) {
+        yield {
+          type: 'special', path: collectionPath(r.kind.homeSegment, r.owner.username, s.uri),
+          owner: r.owner, kind: r.kind, resourceType: s.resourceType,
+        };
+      }
+    } else if (r.type === 'collection') {
+      for await (const object of this.store.listObjects(r.collection.id)) yield this.objectResource(r, object);
     }
-  }
-
-  private *objectResources(collection: Extract<Resource, { type: 'collection' }>): Iterable<Resource> {
-    for (const object of this.store.listObjects(collection.collection.id)) yield this.objectResource(collection, object);
   }
 
   objectResource(
@@ -178,10 +167,15 @@ export class Dav {
   }
 
   /** Creates each kind's default collection for a user that has none of that kind. */
-  ensureDefaultCollections(user: User): void {
+  async ensureDefaultCollections(user: User): Promise<void> {
     for (const kind of this.kinds) {
-      if (this.store.listCollections(user.id, kind.name).length === 0) {
-        this.store.createCollection(user.id, kind.name, kind.defaultCollection.uri, kind.defaultCollection.fields);
+      if ((await this.store.listCollections(user.id, kind.name)).length > 0) continue;
+      const { uri, fields } = kind.defaultCollection;
+      try {
+        await this.store.createCollection(user.id, kind.name, uri, fields);
+      } catch (e) {
+        // Another node (or request) made it first: that is as good.
+        if (!(await this.store.getCollection(user.id, kind.name, uri))) throw e;
       }
     }
   }

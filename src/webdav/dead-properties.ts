@@ -21,7 +21,7 @@ export function propertyOwnerOf(r: Resource): PropertyOwner | undefined {
   }
 }
 
-export function deadProperties(d: Dav, r: Resource): DeadProperty[] {
+export async function deadProperties(d: Dav, r: Resource): Promise<DeadProperty[]> {
   const owner = propertyOwnerOf(r);
   return owner ? d.store.getDeadProperties(owner) : [];
 }

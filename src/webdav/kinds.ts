@@ -1,12 +1,15 @@
-import type { Collection, CollectionFields, StoredObject, TimeIndex } from '../store/types.js';
+import type { Collection, CollectionFields, StoreSession, StoredObject } from '../store/types.js';
 import type { QName } from './xml/names.js';
 
 /** What a protocol layer's PUT validation tells the store about an object. */
 export interface ValidatedObject {
   uid: string;
   component: string | null;
-  /** The object's time-range index (calendar objects), stored with it. */
-  timeIndex?: TimeIndex;
+  /**
+   * The kind's own bookkeeping for the object just stored (the calendar time index),
+   * run inside the write's transaction with the id putObject gave it.
+   */
+  afterWrite?(tx: StoreSession, collectionId: number, objectId: number): Promise<void>;
 }
 
 /**
@@ -35,7 +38,7 @@ export interface CollectionKind {
    */
   ensureUid?(data: Buffer): Buffer;
   /** GET on a collection: the whole collection as one document. */
-  exportCollection?(collection: Collection, objects: Iterable<StoredObject>): { contentType: string; chunks: Iterable<string | Buffer> };
+  exportCollection?(collection: Collection, objects: AsyncIterable<StoredObject>): { contentType: string; chunks: AsyncIterable<string | Buffer> };
   /** Fixed collections every home has (e.g. the scheduling inbox/outbox). */
   specialCollections?: { uri: string; resourceType: QName }[];
 }

@@ -23,15 +23,15 @@ export function multigetReport(
   return {
     name,
     appliesTo: (r) => (r.type === 'collection' || r.type === 'object') && r.kind === kind,
-    handle(req, resource, body) {
-      const collection = collectionOf(req, resource);
+    async handle(req, resource, body) {
+      const collection = await collectionOf(req, resource);
       const props = parsePropRequest(body);
       const hrefs = body.children.filter((c) => c.name === dav('href')).map((c) => c.text.trim());
       // Members named directly under the collection are read in one lookup; any
       // other href goes through full resolution (and its 403/404).
       const direct = new Map(hrefs.map((h) => [h, memberName(collection, hrefToPath(h))]));
       const wanted = [...direct.values()].filter((u): u is string => u !== undefined);
-      const objects = new Map(req.store.getObjects(collection.collection.id, wanted).map((o) => [o.uri, o]));
+      const objects = new Map((await req.store.getObjects(collection.collection.id, wanted)).map((o) => [o.uri, o]));
       const raw = new RawParts();
       const extra = reportProperties(req, body, collection, { loaded: new Map([...objects].map(([uri, o]) => [uri, o.data])), raw });
       const ctx = { user: req.user };
@@ -39,10 +39,10 @@ export function multigetReport(
       for (const href of hrefs) {
         const uri = direct.get(href);
         const object = uri === undefined ? undefined : objects.get(uri);
-        const member = object ? req.dav.objectResource(collection, object) : uri !== undefined ? 404 : memberAt(req, collection, hrefToPath(href));
+        const member = object ? req.dav.objectResource(collection, object) : uri !== undefined ? 404 : await memberAt(req, collection, hrefToPath(href));
         out += typeof member === 'number'
           ? statusResponse(href, member)
-          : propertiesResponse(req.dav, member, props, ctx, false, extra);
+          : await propertiesResponse(req.dav, member, props, ctx, false, extra);
       }
       req.respond(207, raw.assemble(multistatus(out)), 'application/xml; charset=utf-8');
     },
@@ -50,9 +50,9 @@ export function multigetReport(
 }
 
 /** The collection a report runs over: the resource itself, or the parent of an object. */
-export function collectionOf(req: DavRequest, resource: Resource): CollectionResource {
+export async function collectionOf(req: DavRequest, resource: Resource): Promise<CollectionResource> {
   if (resource.type === 'collection') return resource;
-  const target = req.dav.resolve(resource.path.slice(0, resource.path.lastIndexOf('/') + 1), req.user);
+  const target = await req.dav.resolve(resource.path.slice(0, resource.path.lastIndexOf('/') + 1), req.user);
   if (target.resource?.type !== 'collection') throw new DavError(404, 'Not found');
   return target.resource;
 }
@@ -69,9 +69,9 @@ function memberName(collection: CollectionResource, path: string): string | unde
   }
 }
 
-function memberAt(req: DavRequest, collection: CollectionResource, path: string): Resource | number {
+async function memberAt(req: DavRequest, collection: CollectionResource, path: string): Promise<Resource | number> {
   try {
-    const target = req.dav.resolve(path, req.user);
+    const target = await req.dav.resolve(path, req.user);
     const r = target.resource;
     if (r?.type !== 'object' || r.collection.id !== collection.collection.id) return 404;
     return r;

@@ -52,10 +52,12 @@ const CHUNK = 64 * 1024;
  * a listing of 50,000 members is never held in memory as one string. Everything that
  * can fail must be checked before this starts: the status line is already sent.
  */
-export function* multistatusChunks(responses: Iterable<Xml>, extra: () => Xml = () => ''): Generator<string> {
+export async function* multistatusChunks(
+  responses: AsyncIterable<Xml> | Iterable<Xml>, extra: () => Xml = () => '',
+): AsyncGenerator<string> {
   const { open, close } = xmlDocumentFrame(MULTISTATUS);
   let buffer = open;
-  for (const r of responses) {
+  for await (const r of responses) {
     buffer += r;
     if (buffer.length >= CHUNK) {
       yield buffer;

@@ -1,4 +1,4 @@
-import type { CollectionFields, DeadProperty, PropertyOwner } from '../store/types.js';
+import type { CollectionFields, DeadProperty, PropertyOwner, StoreSession } from '../store/types.js';
 import type { Dav } from './dav.js';
 import { DavError } from './errors.js';
 import type { SetPhase } from './properties.js';
@@ -85,11 +85,11 @@ export function planPropertyUpdate(
   return plan;
 }
 
-/** Writes a validated plan; the caller wraps it in the store's transaction. */
-export function applyPropertyUpdate(d: Dav, owner: PropertyOwner, plan: PropertyUpdate): void {
-  if ('collectionId' in owner && owner.objectUri === '') d.store.updateCollection(owner.collectionId, plan.fields);
-  for (const p of plan.deadSet) d.store.setDeadProperty(owner, p);
-  for (const p of plan.deadRemove) d.store.removeDeadProperty(owner, p.namespace, p.name);
+/** Writes a validated plan in the caller's transaction. */
+export async function applyPropertyUpdate(tx: StoreSession, owner: PropertyOwner, plan: PropertyUpdate): Promise<void> {
+  if ('collectionId' in owner && owner.objectUri === '') await tx.updateCollection(owner.collectionId, plan.fields);
+  for (const p of plan.deadSet) await tx.setDeadProperty(owner, p);
+  for (const p of plan.deadRemove) await tx.removeDeadProperty(owner, p.namespace, p.name);
 }
 
 /** The propstats reporting a plan's outcome, one per status. */

@@ -17,7 +17,7 @@ export type PropRequest =
   | { mode: 'propname' };
 
 /** Properties only a report can produce (calendar-data, address-data), keyed by name. */
-export type ReportProperties = Map<QName, (r: Resource) => Xml | undefined>;
+export type ReportProperties = Map<QName, (r: Resource) => Promise<Xml | undefined> | Xml | undefined>;
 
 /** Object data a report already read (uri → bytes), and where spliced raw data goes. */
 export interface ReportData {
@@ -26,9 +26,9 @@ export interface ReportData {
 }
 
 /** The stored bytes of the object a report property is asked of; undefined for anything else. */
-export function reportedData(req: DavRequest, { loaded }: ReportData, r: Resource): Buffer | undefined {
+export async function reportedData(req: DavRequest, { loaded }: ReportData, r: Resource): Promise<Buffer | undefined> {
   if (r.type !== 'object') return undefined;
-  return loaded.get(r.object.uri) ?? req.store.getObject(r.collection.id, r.object.uri)?.data;
+  return loaded.get(r.object.uri) ?? (await req.store.getObject(r.collection.id, r.object.uri))?.data;
 }
 
 /** Builds a report's properties (calendar-data, address-data) from its body. */
@@ -58,20 +58,20 @@ export function parsePropRequest(parent: XmlElement | undefined): PropRequest {
  * One DAV:response for a resource: found properties in a 200 propstat, missing ones in
  * a 404 propstat (left out when the client asked for a minimal answer).
  */
-export function propertiesResponse(
+export async function propertiesResponse(
   d: Dav,
   r: Resource,
   req: PropRequest,
   ctx: PropertyContext,
   minimal: boolean,
   reportProps?: ReportProperties,
-): Xml {
+): Promise<Xml> {
   let found = '';
   let missing = '';
 
   if (req.mode === 'propname') {
     for (const p of d.properties.forResource(r)) found += el(p.name);
-    for (const p of deadProperties(d, r)) found += el(qname(p.namespace, p.name));
+    for (const p of await deadProperties(d, r)) found += el(qname(p.namespace, p.name));
     return response(r.path, propstat(found, 200));
   }
 
@@ -81,7 +81,7 @@ export function propertiesResponse(
       const v = p.get(r, ctx);
       if (v !== undefined) found += el(p.name, v);
     }
-    for (const p of deadProperties(d, r)) found += p.xml;
+    for (const p of await deadProperties(d, r)) found += p.xml;
     return response(r.path, propstat(found, 200));
   }
 
@@ -90,10 +90,10 @@ export function propertiesResponse(
     const extra = reportProps?.get(name);
     const live = extra ? undefined : d.properties.get(name);
     let value: Xml | undefined;
-    if (extra) value = extra(r);
+    if (extra) value = await extra(r);
     else if (live) value = live.appliesTo(r) ? live.get(r, ctx) : undefined;
     else {
-      dead ??= new Map(deadProperties(d, r).map((p) => [qname(p.namespace, p.name), p.xml]));
+      dead ??= new Map((await deadProperties(d, r)).map((p) => [qname(p.namespace, p.name), p.xml]));
       const xml = dead.get(name);
       if (xml !== undefined) {
         found += xml;

@@ -15,7 +15,7 @@ export interface QueryReportSpec {
   name: QName;
   kind: CollectionKind;
   /** The members that match the report's filter, in the order to report them. */
-  select(req: DavRequest, collection: CollectionResource, body: XmlElement): Iterable<StoredObject>;
+  select(req: DavRequest, collection: CollectionResource, body: XmlElement): AsyncIterable<StoredObject>;
   properties: ReportPropertiesFactory;
 }
 
@@ -29,8 +29,8 @@ export function queryReport(spec: QueryReportSpec): ReportDef {
   return {
     name: spec.name,
     appliesTo: (r) => (r.type === 'collection' || r.type === 'object') && r.kind === spec.kind,
-    handle(req, resource, body) {
-      const collection = collectionOf(req, resource);
+    async handle(req, resource, body) {
+      const collection = await collectionOf(req, resource);
       const nresults = child(child(body, qname(ns, 'limit')) ?? body, qname(ns, 'nresults'))?.text.trim();
       const limit = nresults === undefined ? Infinity : Number(nresults);
       if (!(limit === Infinity || (Number.isInteger(limit) && limit > 0))) throw new DavError(400, 'Invalid nresults');
@@ -38,7 +38,7 @@ export function queryReport(spec: QueryReportSpec): ReportDef {
       const onlyUri = resource.type === 'object' ? resource.object.uri : undefined;
       const shown: StoredObject[] = [];
       let truncated = false;
-      for (const o of spec.select(req, collection, body)) {
+      for await (const o of spec.select(req, collection, body)) {
         if (onlyUri !== undefined && o.uri !== onlyUri) continue;
         if (shown.length === limit) {
           truncated = true;
@@ -50,12 +50,12 @@ export function queryReport(spec: QueryReportSpec): ReportDef {
       const raw = new RawParts();
       const extra = spec.properties(req, body, collection, { loaded: new Map(shown.map((o) => [o.uri, o.data])), raw });
       const ctx = { user: req.user };
-      const responses = (function* () {
+      const responses = (async function* () {
         for (const o of shown) yield propertiesResponse(req.dav, req.dav.objectResource(collection, o), props, ctx, false, extra);
         if (truncated) yield response(collection.path, statusEl(507));
       })();
-      const chunks = (function* () {
-        for (const chunk of multistatusChunks(responses)) yield raw.assemble(chunk);
+      const chunks = (async function* () {
+        for await (const chunk of multistatusChunks(responses)) yield raw.assemble(chunk);
       })();
       req.respondStream(207, chunks, 'application/xml; charset=utf-8');
     },

@@ -102,14 +102,14 @@ export class DavRequest {
    * A body written as it is produced. Everything that can fail must be checked before:
    * the status line is sent with the first chunk.
    */
-  respondStream(status: number, chunks: Iterable<string | Buffer>, contentType: string): void {
+  respondStream(status: number, chunks: Iterable<string | Buffer> | AsyncIterable<string | Buffer>, contentType: string): void {
     this.koa.status = status;
     this.koa.type = contentType;
     this.koa.body = Readable.from(chunks, { objectMode: false });
   }
 
   /** A 207 whose responses are written as they are produced (see multistatusChunks). */
-  respondMultistatus(chunks: Iterable<string>): void {
+  respondMultistatus(chunks: AsyncIterable<string>): void {
     this.respondStream(207, chunks, 'application/xml; charset=utf-8');
   }
 

@@ -1,5 +1,5 @@
 import type ICAL from 'ical.js';
-import { objectTimeIndex, UNBOUNDED } from '../../src/ical/index-rows.js';
+import { objectTimeIndex, UNBOUNDED } from '../../src/ical/time-index.js';
 
 /** A small VCALENDAR with one component, CRLF line endings; `lines` go inside the component. */
 export function ics(uid: string, lines: string[], component = 'VEVENT', extra = ''): string {

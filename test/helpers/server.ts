@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { hashPassword } from '../../src/http/auth.js';
 import { startServer, type RunningServer } from '../../src/http/server.js';
-import { SqliteStore } from '../../src/store/sqlite.js';
+import { openStore } from '../../src/store/open.js';
+import { freshStoreLocation } from './store.js';
 
 export interface TestUser {
   name: string;
@@ -31,15 +29,20 @@ export interface TestServer {
 }
 
 /**
- * The real server on a random loopback port over a fresh SQLite file, with users
- * alice (alice@example.com) and bob.
+ * The real server on a random loopback port over a fresh store (the suite's engine:
+ * see helpers/store.ts), with users alice (alice@example.com) and bob.
  */
 export async function startTestServer(overrides: Record<string, string> = {}): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'davenport-test-'));
-  const config = loadConfig({ DAVENPORT_HOST: '127.0.0.1', DAVENPORT_PORT: '0', DAVENPORT_DATA_DIR: dataDir, DAVENPORT_LOG_LEVEL: 'silent', ...overrides });
-  const store = SqliteStore.inDataDir(dataDir);
-  store.createUser(ALICE.name, await hashPassword(ALICE.password), 'alice@example.com', 'Alice Example');
-  store.createUser(BOB.name, await hashPassword(BOB.password), 'bob@example.com', null);
+  const location = await freshStoreLocation();
+  const { dataDir } = location;
+  const config = loadConfig({
+    DAVENPORT_HOST: '127.0.0.1', DAVENPORT_PORT: '0', DAVENPORT_DATA_DIR: dataDir, DAVENPORT_LOG_LEVEL: 'silent',
+    ...(location.databaseUrl ? { DAVENPORT_DATABASE_URL: location.databaseUrl, DAVENPORT_DATABASE_POOL_SIZE: '4' } : {}),
+    ...overrides,
+  });
+  const store = await openStore(config);
+  await store.createUser(ALICE.name, await hashPassword(ALICE.password), 'alice@example.com', 'Alice Example');
+  await store.createUser(BOB.name, await hashPassword(BOB.password), 'bob@example.com', null);
   const server = await startServer(config, store);
   const base = server.url.replace(/\/$/, '');
   return {
@@ -56,7 +59,7 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
     },
     async close() {
       await server.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      await location.drop();
     },
   };
 }

@@ -1,9 +1,9 @@
 import { parseStored } from '../../ical/calendar-object.js';
 import { decodeText } from '../../ical/decode.js';
 import { matchesFilter } from '../../ical/filter.js';
-import { floatingZoneKey } from '../../ical/index-rows.js';
+import { objectsInRange } from '../../ical/time-index.js';
 import type { CompFilter } from '../../ical/types.js';
-import type { RangeCandidate, StoredObject } from '../../store/types.js';
+import type { IntervalCandidate, StoredObject } from '../../store/types.js';
 import type { DavRequest } from '../../webdav/request.js';
 import type { CollectionResource } from '../../webdav/resource.js';
 import { queryReport } from '../../webdav/query-report.js';
@@ -31,19 +31,20 @@ function plainTimeRange(filter: CompFilter): boolean {
  * with a component but no time-range (e.g. only a VALARM time-range below it), every
  * object of that component; otherwise every object. Only undecided ones are parsed.
  */
-function candidates(req: DavRequest, collection: CollectionResource, filter: CompFilter): (StoredObject | RangeCandidate)[] {
+async function* candidates(req: DavRequest, collection: CollectionResource, filter: CompFilter): AsyncIterable<StoredObject | IntervalCandidate> {
   const [inner, ...more] = filter.compFilters;
   const { store } = req;
-  const id = collection.collection.id;
+  const { id, timezone } = collection.collection;
   if (inner && more.length === 0 && !inner.isNotDefined) {
     const range = inner.timeRange;
-    if (range) return store.objectsOverlapping(id, inner.name, range.start, range.end, floatingZoneKey(collection.collection.timezone));
-    return store.objectsOfComponent(id, inner.name);
+    if (range) yield* await objectsInRange(store, id, inner.name, range, timezone);
+    else yield* store.objectsOfComponent(id, inner.name);
+    return;
   }
-  return [...store.iterateObjects(id)];
+  yield* store.iterateObjects(id);
 }
 
-function indexDecides(o: StoredObject | RangeCandidate): boolean {
+function indexDecides(o: StoredObject | IntervalCandidate): boolean {
   return 'decided' in o && o.decided;
 }
 
@@ -51,11 +52,11 @@ function indexDecides(o: StoredObject | RangeCandidate): boolean {
 export const calendarQuery = queryReport({
   name: qname(NS.CALDAV, 'calendar-query'),
   kind: calendarKind,
-  *select(req, collection, body) {
+  async *select(req, collection, body) {
     const filter = parseFilter(body);
     const fromIndex = plainTimeRange(filter);
     const floatingTz = collection.collection.timezone ?? undefined;
-    for (const o of candidates(req, collection, filter)) {
+    for await (const o of candidates(req, collection, filter)) {
       if ((fromIndex && indexDecides(o)) || matchesFilter(parseStored(decodeText(o.data)), filter, floatingTz)) yield o;
     }
   },

@@ -11,10 +11,10 @@ import { parseAddressFilter } from '../query-xml.js';
 export const addressbookQuery = queryReport({
   name: qname(NS.CARDDAV, 'addressbook-query'),
   kind: addressbookKind,
-  *select(req, collection, body) {
+  async *select(req, collection, body) {
     const filter = parseAddressFilter(body);
     const everything = filter.propFilters.length === 0;
-    for (const o of req.store.iterateObjects(collection.collection.id)) {
+    for await (const o of req.store.iterateObjects(collection.collection.id)) {
       if (everything || matchesAddressFilter(parseCard(decodeText(o.data)), filter)) yield o;
     }
   },

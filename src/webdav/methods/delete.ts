@@ -1,16 +1,24 @@
 import { checkPreconditions } from '../conditional.js';
 import type { MethodDef } from '../dav.js';
+import { DavError } from '../errors.js';
 
 export const del: MethodDef = {
   name: 'DELETE',
   allows: (t) => t.resource?.type === 'object' || t.resource?.type === 'collection',
-  handle(req, target) {
+  async handle(req, target) {
     const r = target.resource!;
     if (r.type === 'object') {
-      checkPreconditions(req, r.object.etag);
-      req.store.deleteObject(r.collection.id, r.object.uri);
+      const { id } = r.collection;
+      // The precondition is checked against the state the delete commits over.
+      await req.store.transaction(async (tx) => {
+        if (!(await tx.lockCollection(id))) throw new DavError(404, 'Not found');
+        const current = await tx.getObjectMeta(id, r.object.uri);
+        if (!current) throw new DavError(404, 'Not found');
+        checkPreconditions(req, current.etag);
+        await tx.deleteObject(id, r.object.uri);
+      });
     } else if (r.type === 'collection') {
-      req.store.deleteCollection(r.collection.id);
+      await req.store.deleteCollection(r.collection.id);
     }
     req.respond(204);
   },

@@ -12,10 +12,10 @@ function getOrHead(name: 'GET' | 'HEAD'): MethodDef {
   };
 }
 
-function serve(req: DavRequest, target: Target): void {
+async function serve(req: DavRequest, target: Target): Promise<void> {
   const r = target.resource!;
   if (r.type === 'object') {
-    const object = req.store.getObject(r.collection.id, r.object.uri);
+    const object = await req.store.getObject(r.collection.id, r.object.uri);
     if (!object) throw new DavError(404, 'Not found');
     checkPreconditions(req, object.etag);
     req.setHeader('ETag', object.etag);

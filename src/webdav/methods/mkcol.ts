@@ -12,6 +12,6 @@ export const mkcol: MethodDef = {
     if (body && body.name !== dav('mkcol')) throw new DavError(415, 'MKCOL body must be a DAV:mkcol element');
     if (target.parent?.type !== 'home') throw new DavError(409, 'Not a home');
     const kind = kindOfResourceType(req, body, target.parent.kind);
-    createCollection(req, target, kind, body, dav('mkcol-response'));
+    await createCollection(req, target, kind, body, dav('mkcol-response'));
   },
 };

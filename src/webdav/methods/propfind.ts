@@ -19,10 +19,9 @@ export const propfind: MethodDef = {
     const ctx = { user: req.user };
     const minimal = req.wantsMinimal;
     if (minimal) req.setHeader('Preference-Applied', 'return=minimal');
-    const members = depth === '1' ? req.dav.children(r) : [];
-    const responses = (function* () {
+    const responses = (async function* () {
       yield propertiesResponse(req.dav, r, props, ctx, minimal);
-      for (const member of members) yield propertiesResponse(req.dav, member, props, ctx, minimal);
+      if (depth === '1') for await (const member of req.dav.children(r)) yield propertiesResponse(req.dav, member, props, ctx, minimal);
     })();
     req.respondMultistatus(multistatusChunks(responses));
   },

@@ -15,7 +15,7 @@ export const proppatch: MethodDef = {
     const owner = propertyOwnerOf(r);
     const plan = planPropertyUpdate(req.dav, r, instructionsOf(body), 'update', owner !== undefined);
     if (plan.ok && owner) {
-      req.store.transaction(() => applyPropertyUpdate(req.dav, owner, plan));
+      await req.store.transaction((tx) => applyPropertyUpdate(tx, owner, plan));
     }
     req.respond(207, multistatus(response(r.path, planPropstats(plan))), 'application/xml; charset=utf-8');
   },

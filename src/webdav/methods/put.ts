@@ -11,12 +11,7 @@ export const put: MethodDef = {
     const data = await readObjectBody(req, collection);
     const validated = collection.kind.validateObject(data, collection.collection, req.header('Content-Type'));
     const uri = target.resource?.type === 'object' ? target.resource.object.uri : target.name;
-    // The precondition checks and the write are one transaction.
-    const { created, etag } = req.store.transaction(() => {
-      const current = req.store.getObjectMeta(collection.collection.id, uri);
-      checkPreconditions(req, current?.etag);
-      return { created: !current, etag: storeObject(req, collection, uri, data, validated) };
-    });
+    const { created, etag } = await storeObject(req, collection, uri, data, validated, (current) => checkPreconditions(req, current?.etag));
     req.setHeader('ETag', etag);
     req.respond(created ? 201 : 204);
   },

@@ -17,7 +17,7 @@ import type { ObjectMeta } from '../../store/types.js';
 export const syncCollection: ReportDef = {
   name: dav('sync-collection'),
   appliesTo: (r) => r.type === 'collection',
-  handle(req, resource, body) {
+  async handle(req, resource, body) {
     const r = resource as CollectionResource;
     const { store } = req;
     const level = child(body, dav('sync-level'))?.text.trim() ?? '1';
@@ -26,7 +26,7 @@ export const syncCollection: ReportDef = {
     const limit = limitText !== undefined ? Number(limitText) : undefined;
     if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new DavError(400, 'Invalid nresults');
 
-    const collection = store.getCollection(r.owner.id, r.kind.name, r.collection.uri);
+    const collection = await store.getCollection(r.owner.id, r.kind.name, r.collection.uri);
     if (!collection) throw new DavError(404, 'Not found');
     const tokenText = child(body, dav('sync-token'))?.text.trim() ?? '';
     const since = tokenText === '' ? 0 : parseSyncToken(tokenText, collection.id, collection.synctoken);
@@ -36,17 +36,17 @@ export const syncCollection: ReportDef = {
     const self: CollectionResource = { ...r, collection };
     const member = (object: ObjectMeta) => propertiesResponse(req.dav, req.dav.objectResource(self, object), props, ctx, true);
     let token = collection.synctoken;
-    let responses: Iterable<Xml>;
+    let responses: AsyncIterable<Xml>;
 
     if (since === 0 && limit === undefined) {
       // A full initial sync is the current members, listed page by page.
-      responses = (function* () {
-        for (const object of store.listObjects(collection.id)) yield member(object);
+      responses = (async function* () {
+        for await (const object of store.listObjects(collection.id)) yield member(object);
       })();
     } else {
       // Latest change per member, oldest first; an initial sync leaves out deletions.
       const latest = new Map<string, { deleted: boolean; synctoken: number }>();
-      for (const c of store.changesSince(collection.id, since)) {
+      for (const c of await store.changesSince(collection.id, since)) {
         latest.delete(c.uri);
         latest.set(c.uri, c);
       }
@@ -56,9 +56,9 @@ export const syncCollection: ReportDef = {
         entries = entries.slice(0, limit);
         token = entries[entries.length - 1]![1].synctoken;
       }
-      responses = (function* () {
+      responses = (async function* () {
         for (const [uri, change] of entries) {
-          const object = change.deleted ? undefined : store.getObjectMeta(collection.id, uri);
+          const object = change.deleted ? undefined : await store.getObjectMeta(collection.id, uri);
           yield object ? member(object) : statusResponse(objectPath(self.path, uri), 404);
         }
         if (truncated) yield response(self.path, statusEl(507));

@@ -1,11 +1,11 @@
-// The time index's event-form intervals (src/ical/index-rows.ts) against the §9.9
+// The time index's event-form intervals (src/ical/time-index.ts) against the §9.9
 // definition the filter uses (src/ical/time-range.ts overlaps), and the spans and
 // completeness bound of whole objects.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseCalendarObject } from '../src/ical/calendar-object.js';
-import { eventFormMatches, eventInterval, HORIZON_MS, MAX_SPANS, objectTimeIndex, UNBOUNDED } from '../src/ical/index-rows.js';
+import { eventFormMatches, eventInterval, HORIZON_MS, MAX_SPANS, objectTimeIndex, UNBOUNDED } from '../src/ical/time-index.js';
 import { overlaps, type Shape } from '../src/ical/time-range.js';
 
 const DAY = 86_400_000;

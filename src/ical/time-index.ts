@@ -1,6 +1,7 @@
-// The time index of a calendar object (migrations/002_time_index.sql): the intervals
-// in which it can match a CalDAV time-range, one per instance, computed at PUT so a
-// calendar-query finds its results in SQL without reading the collection.
+// The calendar time index: the intervals in which a calendar object can match a CalDAV
+// time-range, one per instance, computed at PUT and kept in the store's interval index
+// (IntervalIndex in store/types.ts), so a calendar-query finds its results without
+// reading the collection. Everything calendar-specific about it is in this file.
 //
 // Every RFC 4791 §9.9 rule (VEVENT with or without duration, all-day, VTODO's table,
 // VJOURNAL) is rewritten into one form, the zero-or-positive-length event test:
@@ -9,11 +10,11 @@
 //
 // Times are integer milliseconds, so "a ≤ t" is "a < t + 1": closed ends become
 // half-open ones by one millisecond. `eventInterval` is checked against `overlaps`
-// (the definition the filter uses) by test/ical-index-rows.test.ts.
+// (the definition the filter uses) by test/ical-time-index.test.ts.
 
 import { createHash } from 'node:crypto';
 import type ICAL from 'ical.js';
-import { FLOATING_SLACK_MS } from '../store/types.js';
+import type { IntervalCandidate, IntervalIndex, IntervalSet } from '../store/types.js';
 import { DAY_MS, readerFor, type TimeReader } from './reader.js';
 import { recurrenceSets, type Instance, type RecurrenceSet } from './recurrence.js';
 import { eventEnd, shapeOf, span, type Shape } from './time-range.js';
@@ -21,22 +22,33 @@ import { floatingZone } from './timezones.js';
 
 export const UNBOUNDED = Number.MAX_SAFE_INTEGER;
 
+/** How far two placements of the same floating time can differ (UTC−12 … UTC+14). */
+export const FLOATING_SLACK_MS = 26 * 3_600_000;
+
 /** Open-ended series are expanded this far past max(now, DTSTART). */
 export const HORIZON_MS = 5 * 365 * DAY_MS;
 
 /** At most this many spans per object; longer series are indexed up to there. */
 export const MAX_SPANS = 2000;
 
-export interface IndexSpan {
+/**
+ * One instance in "half-open event form" (see above). `exact` false: it only
+ * pre-selects, a match must be confirmed against the data.
+ */
+export interface TimeSpan {
   start: number;
   end: number;
   exact: boolean;
-  /** Placed from floating times (in the zone of ObjectTimeIndex.floatingZone). */
+  /**
+   * Placed from floating times in the zone `TimeIndex.floatingZone`: exact only while a
+   * query reads floating times in that same zone; otherwise it can be off by up to
+   * FLOATING_SLACK_MS either way and only pre-selects.
+   */
   floating: boolean;
 }
 
-export interface ObjectTimeIndex {
-  spans: IndexSpan[];
+export interface TimeIndex {
+  spans: TimeSpan[];
   /** Spans hold every instance matching a range that ends before this; null = all. */
   completeUntil: number | null;
   /** floatingZoneKey of the calendar-timezone floating times were read in. */
@@ -97,7 +109,7 @@ export function eventInterval(sh: Shape, delta: number, periodEnd: number | null
   }
 }
 
-function toSpan(inst: Instance): IndexSpan | null {
+function toSpan(inst: Instance): TimeSpan | null {
   const iv = eventInterval(inst.shape, inst.delta, inst.periodEnd);
   if (!iv) return null;
   const floating = inst.shape.floating;
@@ -124,7 +136,7 @@ function leadOf(sh: Shape): number {
  * The spans of one recurrence set up to `until` (anchor time) and the bound below
  * which they are complete.
  */
-function setSpans(set: RecurrenceSet, reader: TimeReader, now: number, out: IndexSpan[]): number {
+function setSpans(set: RecurrenceSet, reader: TimeReader, now: number, out: TimeSpan[]): number {
   const until = set.infinite ? Math.max(now, set.anchorEpoch ?? now) + HORIZON_MS : Infinity;
   const overrideRids = new Set(set.overrides.map((o) => o.rid));
   let maxRid = -Infinity;
@@ -161,9 +173,9 @@ function setSpans(set: RecurrenceSet, reader: TimeReader, now: number, out: Inde
  */
 export function objectTimeIndex(
   vcalendar: ICAL.Component, type: string, calendarTimezone?: string | null, now = Date.now(),
-): ObjectTimeIndex {
+): TimeIndex {
   const reader = readerFor(vcalendar, floatingZone(calendarTimezone ?? undefined));
-  let spans: IndexSpan[] = [];
+  let spans: TimeSpan[] = [];
   let completeUntil = Infinity;
   for (const set of recurrenceSets(reader, type)) {
     completeUntil = Math.min(completeUntil, setSpans(set, reader, now, spans));
@@ -179,4 +191,36 @@ export function objectTimeIndex(
     completeUntil: completeUntil === Infinity ? null : Math.max(-UNBOUNDED, Math.min(UNBOUNDED, Math.floor(completeUntil))),
     floatingZone: floatingZoneKey(calendarTimezone),
   };
+}
+
+/** The store's form of a time index: floating spans are exact for their zone only. */
+function intervalSet(index: TimeIndex): IntervalSet {
+  return {
+    intervals: index.spans.map((s) => ({
+      start: s.start, end: s.end, precision: !s.exact ? 'candidate' : s.floating ? 'exactForTag' : 'exact',
+    })),
+    completeUntil: index.completeUntil,
+    tag: index.floatingZone,
+  };
+}
+
+/** Stores the time index of an object just written (its id from putObject). */
+export function storeTimeIndex(
+  store: IntervalIndex, collectionId: number, component: string, objectId: number, index: TimeIndex,
+): Promise<void> {
+  return store.replaceIntervals(collectionId, component, objectId, intervalSet(index));
+}
+
+/**
+ * Objects of `component` that may overlap [start, end) (null = unbounded), each marked
+ * whether the index alone decides it; floating times read in `calendarTimezone`.
+ */
+export function objectsInRange(
+  store: IntervalIndex, collectionId: number, component: string,
+  range: { start: number | null; end: number | null }, calendarTimezone: string | null,
+): Promise<IntervalCandidate[]> {
+  return store.overlapping({
+    collectionId, component, start: range.start, end: range.end,
+    tag: floatingZoneKey(calendarTimezone), slack: FLOATING_SLACK_MS,
+  });
 }

@@ -1,0 +1,401 @@
+import Database from 'better-sqlite3';
+import { fileURLToPath } from 'node:url';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { byUri, intervalRows, LEVEL_WIDTHS, queryBounds, TOP_LEVEL } from '../interval-levels.js';
+import type {
+  Change, Collection, CollectionFields, DeadProperty, IntervalCandidate, IntervalQuery, IntervalSet, ObjectMeta,
+  ObjectWrite, PropertyOwner, Store, StoreSession, StoredObject, User,
+} from '../types.js';
+import { migrate } from './migrate.js';
+import { WriteLock } from './write-lock.js';
+
+const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/sqlite', import.meta.url));
+
+const COLLECTION_COLUMNS = `id, owner_id AS ownerId, kind, uri, displayname, description, color,
+  sort_order AS sortOrder, timezone, components, synctoken, created_at AS createdAt, modified_at AS modifiedAt`;
+const META_COLUMNS = 'uri, uid, etag, component, size, modified_at AS modifiedAt';
+const PAGE = 500;
+const USER_COLUMNS = 'id, username, password_hash AS passwordHash, display_name AS displayName, email';
+
+/** Maps the writable collection fields to their columns (the only names ever put into SQL). */
+const FIELD_COLUMNS: Record<keyof CollectionFields, string> = {
+  displayname: 'displayname',
+  description: 'description',
+  color: 'color',
+  sortOrder: 'sort_order',
+  timezone: 'timezone',
+  components: 'components',
+};
+
+/**
+ * One branch per level (interval-levels.ts), each a range scan of the primary key,
+ * widened by the slack (an interval placed under another tag may be that far off);
+ * then per row: 1 = decides a match, 0 = candidate to confirm, -1 = no match. The
+ * object's tag is looked up only for the rows placed under one, not joined for every row.
+ */
+function overlappingSql(): string {
+  const near = 'start < @endSlack AND end > @startSlack';
+  const branches = LEVEL_WIDTHS.map((_, k) =>
+    `SELECT object_id, start, end, exact FROM time_index
+     WHERE collection_id = @collectionId AND component = @component AND level = ${k} AND start >= @lo${k} AND ${near}`);
+  branches.push(`SELECT object_id, start, end, exact FROM time_index
+     WHERE collection_id = @collectionId AND component = @component AND level = ${TOP_LEVEL} AND ${near}`);
+  // Objects whose intervals stop short of the range (open-ended series past the horizon).
+  branches.push(`SELECT id, 0, 0, -1 FROM objects
+     WHERE collection_id = @collectionId AND component = @component
+       AND time_index_until IS NOT NULL AND time_index_until <= @end`);
+  const test = 'r.start < @end AND (r.end > @start OR (r.end = r.start AND r.start >= @start))';
+  const status = `CASE
+      WHEN r.exact = -1 THEN 0
+      WHEN r.exact = 2 AND (SELECT floating_zone FROM objects f WHERE f.id = r.object_id) IS NOT @tag THEN 0
+      WHEN ${test} THEN (r.exact > 0)
+      ELSE -1 END`;
+  return `SELECT ${META_COLUMNS.split(', ').map((c) => `o.${c}`).join(', ')}, o.data, g.decided
+    FROM (SELECT r.object_id, MAX(${status}) AS decided
+          FROM (${branches.join('\n UNION ALL ')}) r
+          GROUP BY r.object_id) g
+    JOIN objects o ON o.id = g.object_id
+    WHERE g.decided >= 0`;
+}
+
+function prepareAll(db: Database.Database) {
+  return {
+    countUsers: db.prepare('SELECT COUNT(*) FROM users').pluck(),
+    listUsers: db.prepare(`SELECT ${USER_COLUMNS} FROM users ORDER BY username`),
+    getUser: db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE username = ?`),
+    createUser: db.prepare(
+      'INSERT INTO users (username, password_hash, email, display_name, created_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    setPasswordHash: db.prepare('UPDATE users SET password_hash = ? WHERE id = ?'),
+
+    listCollections: db.prepare(`SELECT ${COLLECTION_COLUMNS} FROM collections WHERE owner_id = ? AND kind = ? ORDER BY uri`),
+    getCollection: db.prepare(`SELECT ${COLLECTION_COLUMNS} FROM collections WHERE owner_id = ? AND kind = ? AND uri = ?`),
+    getCollectionById: db.prepare(`SELECT ${COLLECTION_COLUMNS} FROM collections WHERE id = ?`),
+    collectionExists: db.prepare('SELECT 1 FROM collections WHERE id = ?').pluck(),
+    createCollection: db.prepare(
+      `INSERT INTO collections (owner_id, kind, uri, displayname, description, color, sort_order, timezone, components, created_at, modified_at)
+       VALUES (@ownerId, @kind, @uri, @displayname, @description, @color, @sortOrder, @timezone, @components, @now, @now)`,
+    ),
+    deleteCollection: db.prepare('DELETE FROM collections WHERE id = ?'),
+    bumpCollection: db.prepare(
+      'UPDATE collections SET synctoken = synctoken + 1, modified_at = ? WHERE id = ? RETURNING synctoken',
+    ).pluck(),
+
+    listObjectsAfter: db.prepare(`SELECT ${META_COLUMNS} FROM objects WHERE collection_id = ? AND uri > ? ORDER BY uri LIMIT ${PAGE}`),
+    iterateObjectsAfter: db.prepare(`SELECT ${META_COLUMNS}, data FROM objects WHERE collection_id = ? AND uri > ? ORDER BY uri LIMIT ${PAGE}`),
+    componentObjectsAfter: db.prepare(
+      `SELECT ${META_COLUMNS}, data FROM objects WHERE collection_id = ? AND uri > ? AND component = ? ORDER BY uri LIMIT ${PAGE}`,
+    ),
+    getObject: db.prepare(`SELECT ${META_COLUMNS}, data FROM objects WHERE collection_id = ? AND uri = ?`),
+    getObjects: db.prepare(
+      `SELECT ${META_COLUMNS}, data FROM objects WHERE collection_id = ? AND uri IN (SELECT value FROM json_each(?))`,
+    ),
+    getObjectMeta: db.prepare(`SELECT ${META_COLUMNS} FROM objects WHERE collection_id = ? AND uri = ?`),
+    findUriByUid: db.prepare('SELECT uri FROM objects WHERE collection_id = ? AND uid = ?').pluck(),
+    upsertObject: db.prepare(
+      `INSERT INTO objects (collection_id, uri, uid, etag, component, data, size, modified_at)
+       VALUES (@collectionId, @uri, @uid, @etag, @component, @data, @size, @now)
+       ON CONFLICT (collection_id, uri) DO UPDATE SET
+         uid = excluded.uid, etag = excluded.etag, component = excluded.component, data = excluded.data,
+         size = excluded.size, modified_at = excluded.modified_at
+       RETURNING id`,
+    ).pluck(),
+    deleteObject: db.prepare('DELETE FROM objects WHERE collection_id = ? AND uri = ?'),
+    logChange: db.prepare('INSERT INTO changes (collection_id, synctoken, uri, deleted) VALUES (?, ?, ?, ?)'),
+    changesSince: db.prepare(
+      'SELECT uri, deleted, synctoken FROM changes WHERE collection_id = ? AND synctoken > ? ORDER BY synctoken',
+    ),
+
+    overlapping: db.prepare(overlappingSql()),
+    deleteIntervals: db.prepare('DELETE FROM time_index WHERE object_id = ?'),
+    insertInterval: db.prepare(
+      'INSERT INTO time_index (collection_id, component, level, start, end, object_id, exact) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    setIntervalCover: db.prepare('UPDATE objects SET time_index_until = ?, floating_zone = ? WHERE id = ?'),
+
+    getDeadProperties: db.prepare('SELECT namespace, name, xml FROM properties WHERE collection_id = ? AND object_uri = ?'),
+    setDeadProperty: db.prepare(
+      `INSERT INTO properties (collection_id, object_uri, namespace, name, xml) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (collection_id, object_uri, namespace, name) DO UPDATE SET xml = excluded.xml`,
+    ),
+    removeDeadProperty: db.prepare(
+      'DELETE FROM properties WHERE collection_id = ? AND object_uri = ? AND namespace = ? AND name = ?',
+    ),
+    removeObjectProperties: db.prepare('DELETE FROM properties WHERE collection_id = ? AND object_uri = ?'),
+    getUserProperties: db.prepare('SELECT namespace, name, xml FROM user_properties WHERE user_id = ? AND resource = ?'),
+    setUserProperty: db.prepare(
+      `INSERT INTO user_properties (user_id, resource, namespace, name, xml) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (user_id, resource, namespace, name) DO UPDATE SET xml = excluded.xml`,
+    ),
+    removeUserProperty: db.prepare('DELETE FROM user_properties WHERE user_id = ? AND resource = ? AND namespace = ? AND name = ?'),
+  };
+}
+
+type Statements = ReturnType<typeof prepareAll>;
+
+/**
+ * Runs a synchronous group of writes atomically. Outside a transaction it takes the
+ * store's one writer; inside, it simply runs (the transaction holds the writer).
+ */
+type Atomically = <T>(fn: () => T) => Promise<T>;
+
+/**
+ * The store's methods, bound to statements. `read` runs reads: on the read connection
+ * (committed data only) or, in a transaction, on the writer's connection so a
+ * transaction sees its own writes. `write` always runs on the writer's connection.
+ * better-sqlite3 is synchronous: each method does its work before it returns.
+ */
+class SqliteSession implements StoreSession {
+  constructor(
+    protected readonly read: Statements,
+    protected readonly write: Statements,
+    private readonly writer: Database.Database,
+    private readonly atomically: Atomically,
+  ) {}
+
+  async countUsers(): Promise<number> {
+    return this.read.countUsers.get() as number;
+  }
+
+  async listUsers(): Promise<User[]> {
+    return this.read.listUsers.all() as User[];
+  }
+
+  async getUser(username: string): Promise<User | undefined> {
+    return this.read.getUser.get(username) as User | undefined;
+  }
+
+  createUser(username: string, passwordHash: string, email: string | null, displayName: string | null): Promise<User> {
+    return this.atomically(() => {
+      const { lastInsertRowid } = this.write.createUser.run(username, passwordHash, email, displayName, Date.now());
+      return { id: Number(lastInsertRowid), username, passwordHash, displayName, email };
+    });
+  }
+
+  setPasswordHash(userId: number, passwordHash: string): Promise<void> {
+    return this.atomically(() => void this.write.setPasswordHash.run(passwordHash, userId));
+  }
+
+  async listCollections(ownerId: number, kind: string): Promise<Collection[]> {
+    return this.read.listCollections.all(ownerId, kind) as Collection[];
+  }
+
+  async getCollection(ownerId: number, kind: string, uri: string): Promise<Collection | undefined> {
+    return this.read.getCollection.get(ownerId, kind, uri) as Collection | undefined;
+  }
+
+  createCollection(ownerId: number, kind: string, uri: string, fields: CollectionFields): Promise<Collection> {
+    return this.atomically(() => {
+      const { lastInsertRowid } = this.write.createCollection.run({
+        ownerId, kind, uri, now: Date.now(),
+        displayname: fields.displayname ?? null,
+        description: fields.description ?? null,
+        color: fields.color ?? null,
+        sortOrder: fields.sortOrder ?? null,
+        timezone: fields.timezone ?? null,
+        components: fields.components ?? null,
+      });
+      return this.write.getCollectionById.get(lastInsertRowid) as Collection;
+    });
+  }
+
+  updateCollection(collectionId: number, fields: CollectionFields): Promise<void> {
+    const keys = Object.keys(fields) as (keyof CollectionFields)[];
+    if (keys.length === 0) return Promise.resolve();
+    const sets = keys.map((k) => `${FIELD_COLUMNS[k]} = @${k}`).join(', ');
+    return this.atomically(() => {
+      this.writer.prepare(`UPDATE collections SET ${sets}, modified_at = @now WHERE id = @id`)
+        .run({ ...fields, now: Date.now(), id: collectionId });
+    });
+  }
+
+  deleteCollection(collectionId: number): Promise<void> {
+    return this.atomically(() => void this.write.deleteCollection.run(collectionId));
+  }
+
+  async lockCollection(collectionId: number): Promise<boolean> {
+    // The transaction already holds the one writer; only existence is left to check.
+    return this.write.collectionExists.get(collectionId) !== undefined;
+  }
+
+  listObjects(collectionId: number): AsyncIterable<ObjectMeta> {
+    return this.pages<ObjectMeta>((after) => this.read.listObjectsAfter.all(collectionId, after));
+  }
+
+  iterateObjects(collectionId: number): AsyncIterable<StoredObject> {
+    return this.pages<StoredObject>((after) => this.read.iterateObjectsAfter.all(collectionId, after));
+  }
+
+  objectsOfComponent(collectionId: number, component: string): AsyncIterable<StoredObject> {
+    return this.pages<StoredObject>((after) => this.read.componentObjectsAfter.all(collectionId, after, component));
+  }
+
+  /** Keyset pages, each its own statement: nothing stays open between pages. */
+  private async *pages<T extends { uri: string }>(page: (after: string) => unknown[]): AsyncIterable<T> {
+    let after = '';
+    for (;;) {
+      const rows = page(after) as T[];
+      yield* rows;
+      if (rows.length < PAGE) return;
+      after = rows[rows.length - 1]!.uri;
+    }
+  }
+
+  async getObject(collectionId: number, uri: string): Promise<StoredObject | undefined> {
+    return this.read.getObject.get(collectionId, uri) as StoredObject | undefined;
+  }
+
+  async getObjects(collectionId: number, uris: string[]): Promise<StoredObject[]> {
+    return this.read.getObjects.all(collectionId, JSON.stringify(uris)) as StoredObject[];
+  }
+
+  async getObjectMeta(collectionId: number, uri: string): Promise<ObjectMeta | undefined> {
+    return this.read.getObjectMeta.get(collectionId, uri) as ObjectMeta | undefined;
+  }
+
+  async findUriByUid(collectionId: number, uid: string): Promise<string | undefined> {
+    return this.read.findUriByUid.get(collectionId, uid) as string | undefined;
+  }
+
+  putObject(collectionId: number, object: ObjectWrite): Promise<{ objectId: number; synctoken: number }> {
+    return this.atomically(() => {
+      const now = Date.now();
+      const objectId = this.write.upsertObject.get({
+        collectionId, now, uri: object.uri, uid: object.uid, etag: object.etag,
+        component: object.component, data: object.data, size: object.data.length,
+      }) as number;
+      return { objectId, synctoken: this.logChange(collectionId, object.uri, false, now) };
+    });
+  }
+
+  deleteObject(collectionId: number, uri: string): Promise<number> {
+    return this.atomically(() => {
+      this.write.deleteObject.run(collectionId, uri);
+      this.write.removeObjectProperties.run(collectionId, uri);
+      return this.logChange(collectionId, uri, true, Date.now());
+    });
+  }
+
+  /** The one place the sync token is bumped: always together with its change row. */
+  private logChange(collectionId: number, uri: string, deleted: boolean, now: number): number {
+    const token = this.write.bumpCollection.get(now, collectionId) as number;
+    this.write.logChange.run(collectionId, token, uri, deleted ? 1 : 0);
+    return token;
+  }
+
+  async changesSince(collectionId: number, since: number): Promise<Change[]> {
+    const rows = this.read.changesSince.all(collectionId, since) as { uri: string; deleted: number; synctoken: number }[];
+    return rows.map((r) => ({ uri: r.uri, deleted: r.deleted === 1, synctoken: r.synctoken }));
+  }
+
+  replaceIntervals(collectionId: number, component: string, objectId: number, set: IntervalSet): Promise<void> {
+    return this.atomically(() => {
+      this.write.deleteIntervals.run(objectId);
+      for (const r of intervalRows(set)) {
+        this.write.insertInterval.run(collectionId, component, r.level, r.start, r.end, objectId, r.exact);
+      }
+      this.write.setIntervalCover.run(set.completeUntil, set.tag, objectId);
+    });
+  }
+
+  async overlapping(query: IntervalQuery): Promise<IntervalCandidate[]> {
+    const { lo, ...bounds } = queryBounds(query);
+    const params: Record<string, number | string | null> = {
+      collectionId: query.collectionId, component: query.component, tag: query.tag, ...bounds,
+    };
+    lo.forEach((v, k) => (params[`lo${k}`] = v));
+    const rows = this.read.overlapping.all(params) as (StoredObject & { decided: number | boolean })[];
+    for (const row of rows) row.decided = row.decided === 1;
+    return byUri(rows as IntervalCandidate[]);
+  }
+
+  async getDeadProperties(owner: PropertyOwner): Promise<DeadProperty[]> {
+    const rows = 'collectionId' in owner
+      ? this.read.getDeadProperties.all(owner.collectionId, owner.objectUri)
+      : this.read.getUserProperties.all(owner.userId, owner.resource);
+    return rows as DeadProperty[];
+  }
+
+  setDeadProperty(owner: PropertyOwner, prop: DeadProperty): Promise<void> {
+    return this.atomically(() => {
+      if ('collectionId' in owner) this.write.setDeadProperty.run(owner.collectionId, owner.objectUri, prop.namespace, prop.name, prop.xml);
+      else this.write.setUserProperty.run(owner.userId, owner.resource, prop.namespace, prop.name, prop.xml);
+    });
+  }
+
+  removeDeadProperty(owner: PropertyOwner, namespace: string, name: string): Promise<void> {
+    return this.atomically(() => {
+      if ('collectionId' in owner) this.write.removeDeadProperty.run(owner.collectionId, owner.objectUri, namespace, name);
+      else this.write.removeUserProperty.run(owner.userId, owner.resource, namespace, name);
+    });
+  }
+}
+
+function open(file: string, readonly: boolean): Database.Database {
+  const db = new Database(file, { readonly });
+  // NORMAL is durable across application crashes in WAL mode; only an OS crash can
+  // lose the last transactions, and never corrupts the file.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+/**
+ * The embedded engine: one SQLite file in WAL mode, two connections. The writer
+ * connection does every write, one transaction at a time; the reader sees only
+ * committed data, so no request ever reads another's unfinished transaction.
+ */
+export class SqliteStore extends SqliteSession implements Store {
+  readonly engine = 'sqlite';
+  private readonly writerDb: Database.Database;
+  private readonly readerDb: Database.Database;
+  private readonly lock: WriteLock;
+  private readonly inTransaction: SqliteSession;
+
+  constructor(file: string) {
+    mkdirSync(dirname(file), { recursive: true });
+    const writerDb = new Database(file);
+    writerDb.pragma('journal_mode = WAL');
+    writerDb.pragma('foreign_keys = ON');
+    migrate(writerDb, MIGRATIONS_DIR);
+    writerDb.close();
+    const writer = open(file, false);
+    writer.pragma('foreign_keys = ON');
+    const reader = open(file, true);
+    const write = prepareAll(writer);
+    const lock = new WriteLock();
+    // better-sqlite3 builds four wrapper closures per db.transaction(): one serves all.
+    const runAtomically = writer.transaction((fn: () => unknown) => fn()) as <T>(fn: () => T) => T;
+    super(prepareAll(reader), write, writer, (fn) => lock.run(() => runAtomically(fn)));
+    this.writerDb = writer;
+    this.readerDb = reader;
+    this.lock = lock;
+    this.inTransaction = new SqliteSession(write, write, writer, async (fn) => fn());
+  }
+
+  static inDataDir(dataDir: string): SqliteStore {
+    return new SqliteStore(join(dataDir, 'davenport.sqlite'));
+  }
+
+  transaction<T>(fn: (tx: StoreSession) => Promise<T>): Promise<T> {
+    return this.lock.run(async () => {
+      this.writerDb.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(this.inTransaction);
+        this.writerDb.exec('COMMIT');
+        return result;
+      } catch (e) {
+        if (this.writerDb.inTransaction) this.writerDb.exec('ROLLBACK');
+        throw e;
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.lock.run(async () => {
+      if (this.readerDb.open) this.readerDb.close();
+      if (this.writerDb.open) this.writerDb.close();
+    });
+  }
+}
