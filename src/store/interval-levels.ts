@@ -59,7 +59,13 @@ export function queryBounds(q: IntervalQuery): { start: number; end: number; sta
   };
 }
 
-/** Members are reported in uri order; sorted in JS so SQL's sorter need not carry their data. */
+/**
+ * Members are reported in uri order, byte order as everywhere else; sorted in JS so
+ * SQL's sorter need not carry their data.
+ */
 export function byUri<T extends { uri: string }>(rows: T[]): T[] {
-  return rows.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
+  return rows
+    .map((row) => ({ key: Buffer.from(row.uri), row }))
+    .sort((a, b) => Buffer.compare(a.key, b.key))
+    .map(({ row }) => row);
 }

@@ -117,7 +117,10 @@ export interface CollectionStore {
   getObjects(collectionId: number, uris: string[]): Promise<StoredObject[]>;
   /**
    * Inserts or replaces a member; bumps the sync token and logs the change. Returns the
-   * object's id (for index rows) and the new token.
+   * object's id (for index rows) and the new token. Leaves the member's intervals as
+   * they were: whoever indexes it replaces them. A UID another member has is refused
+   * by the database with an engine's own error, so callers check findUriByUid first,
+   * under lockCollection.
    */
   putObject(collectionId: number, object: ObjectWrite): Promise<{ objectId: number; synctoken: number }>;
   /** Deletes a member and its properties; bumps the sync token and logs the change. */

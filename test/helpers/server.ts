@@ -2,7 +2,8 @@ import { loadConfig } from '../../src/config.js';
 import { hashPassword } from '../../src/http/auth.js';
 import { startServer, type RunningServer } from '../../src/http/server.js';
 import { openStore } from '../../src/store/open.js';
-import { freshStoreLocation } from './store.js';
+import type { Store } from '../../src/store/types.js';
+import { freshStoreLocation, type StoreLocation } from './store.js';
 
 export interface TestUser {
   name: string;
@@ -22,9 +23,13 @@ export interface DavResponse {
 export interface TestServer {
   url: string;
   server: RunningServer;
+  /** The node's own connection to the store (for set-up that has no HTTP form). */
+  store: Store;
   dataDir: string;
   /** An HTTP request as `user` (alice by default); redirects are not followed. */
   request(method: string, path: string, options?: { body?: string | Buffer; headers?: Record<string, string>; user?: TestUser | null }): Promise<DavResponse>;
+  /** Another node of the same deployment: its own server and store connection, the same database. */
+  startAnotherNode(): Promise<TestServer>;
   close(): Promise<void>;
 }
 
@@ -34,6 +39,13 @@ export interface TestServer {
  */
 export async function startTestServer(overrides: Record<string, string> = {}): Promise<TestServer> {
   const location = await freshStoreLocation();
+  const node = await startNode(location, overrides, location.drop);
+  await node.store.createUser(ALICE.name, await hashPassword(ALICE.password), 'alice@example.com', 'Alice Example');
+  await node.store.createUser(BOB.name, await hashPassword(BOB.password), 'bob@example.com', null);
+  return node;
+}
+
+async function startNode(location: StoreLocation, overrides: Record<string, string>, cleanup: () => Promise<void>): Promise<TestServer> {
   const { dataDir } = location;
   const config = loadConfig({
     DAVENPORT_HOST: '127.0.0.1', DAVENPORT_PORT: '0', DAVENPORT_DATA_DIR: dataDir, DAVENPORT_LOG_LEVEL: 'silent',
@@ -41,13 +53,12 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
     ...overrides,
   });
   const store = await openStore(config);
-  await store.createUser(ALICE.name, await hashPassword(ALICE.password), 'alice@example.com', 'Alice Example');
-  await store.createUser(BOB.name, await hashPassword(BOB.password), 'bob@example.com', null);
   const server = await startServer(config, store);
   const base = server.url.replace(/\/$/, '');
   return {
     url: server.url,
     server,
+    store,
     dataDir,
     async request(method, path, options = {}) {
       const user = options.user === undefined ? ALICE : options.user;
@@ -57,9 +68,10 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
       const bytes = Buffer.from(await res.arrayBuffer());
       return { status: res.status, headers: res.headers, text: bytes.toString('utf8'), bytes };
     },
+    startAnotherNode: () => startNode(location, overrides, async () => {}),
     async close() {
       await server.close();
-      await location.drop();
+      await cleanup();
     },
   };
 }

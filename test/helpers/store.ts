@@ -15,7 +15,14 @@ export const TEST_ENGINE = process.env.TEST_ENGINE === 'postgres' ? 'postgres' :
  * Where a fresh, empty store lives: a temporary directory for SQLite, and for
  * PostgreSQL also a schema of its own, named in the database URL. `drop` removes both.
  */
-export async function freshStoreLocation(): Promise<{ dataDir: string; databaseUrl?: string; drop(): Promise<void> }> {
+export interface StoreLocation {
+  dataDir: string;
+  /** Set for PostgreSQL: the URL of the location's own schema. */
+  databaseUrl?: string;
+  drop(): Promise<void>;
+}
+
+export async function freshStoreLocation(): Promise<StoreLocation> {
   const dataDir = mkdtempSync(join(tmpdir(), 'davenport-test-'));
   const removeDir = () => rmSync(dataDir, { recursive: true, force: true });
   if (TEST_ENGINE === 'sqlite') return { dataDir, drop: async () => removeDir() };

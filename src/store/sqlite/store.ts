@@ -35,7 +35,7 @@ const FIELD_COLUMNS: Record<keyof CollectionFields, string> = {
  * object's tag is looked up only for the rows placed under one, not joined for every row.
  */
 function overlappingSql(): string {
-  const near = 'start < @endSlack AND end > @startSlack';
+  const near = 'start < @endSlack AND end >= @startSlack'; // >=: a point at the start matches
   const branches = LEVEL_WIDTHS.map((_, k) =>
     `SELECT object_id, start, end, exact FROM time_index
      WHERE collection_id = @collectionId AND component = @component AND level = ${k} AND start >= @lo${k} AND ${near}`);

@@ -1,0 +1,381 @@
+import pg from 'pg';
+import { fileURLToPath } from 'node:url';
+import { migrate } from './migrate.js';
+import { byUri, intervalRows, LEVEL_WIDTHS, queryBounds, TOP_LEVEL } from '../interval-levels.js';
+import type {
+  Change, Collection, CollectionFields, DeadProperty, IntervalCandidate, IntervalQuery, IntervalSet,
+  ObjectMeta, ObjectWrite, PropertyOwner, Store, StoredObject, StoreSession, User,
+} from '../types.js';
+
+const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/postgres', import.meta.url));
+
+const USER_COLUMNS = 'id, username, password_hash AS "passwordHash", display_name AS "displayName", email';
+const COLLECTION_COLUMNS = `id, owner_id AS "ownerId", kind, uri, displayname, description, color,
+  sort_order AS "sortOrder", timezone, components, synctoken, created_at AS "createdAt", modified_at AS "modifiedAt"`;
+const META_COLUMNS = 'uri, uid, etag, component, size, modified_at AS "modifiedAt"';
+const OBJECT_COLUMNS = `${META_COLUMNS}, data`;
+const PAGE = 500;
+
+/** Maps the writable collection fields to their columns (the only names ever put into SQL). */
+const FIELD_COLUMNS: Record<keyof CollectionFields, string> = {
+  displayname: 'displayname',
+  description: 'description',
+  color: 'color',
+  sortOrder: 'sort_order',
+  timezone: 'timezone',
+  components: 'components',
+};
+
+// Every BIGINT the schema holds (ids, tokens, epoch ms, sizes) is a safe integer.
+const TYPES: pg.CustomTypesConfig = {
+  getTypeParser: (oid, format) => (oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format)),
+};
+
+/** The parameters of OVERLAPPING_SQL in order: pg numbers them $1, $2, … */
+const OVERLAP_PARAMS = ['collectionId', 'component', 'tag', 'start', 'end', 'startSlack', 'endSlack', 'lo'] as const;
+type OverlapParam = (typeof OVERLAP_PARAMS)[number];
+
+/**
+ * One branch per level, each a range scan of the primary key, widened by the slack
+ * (an exactForTag row placed under another tag may be that far off; `"end" >=`, not
+ * `>`, keeps a point at the query's start when the slack is 0), plus the objects
+ * whose rows stop short of the range; then per row: 1 = decides a match, 0 = candidate
+ * to confirm, -1 = no match. The object's tag is looked up only for the rows placed
+ * under one, not joined for every row.
+ */
+const OVERLAPPING_SQL = (() => {
+  const $ = (name: OverlapParam) => `$${OVERLAP_PARAMS.indexOf(name) + 1}`;
+  const scan = (level: number) => `SELECT object_id, start, "end", exact FROM time_index
+     WHERE collection_id = ${$('collectionId')} AND component = ${$('component')} AND level = ${level}
+       AND start < ${$('endSlack')} AND "end" >= ${$('startSlack')}`;
+  const branches = LEVEL_WIDTHS.map((_, k) => `${scan(k)} AND start >= (${$('lo')}::bigint[])[${k + 1}]`);
+  branches.push(scan(TOP_LEVEL));
+  branches.push(`SELECT id, 0, 0, -1 FROM objects
+     WHERE collection_id = ${$('collectionId')} AND component = ${$('component')}
+       AND time_index_until IS NOT NULL AND time_index_until <= ${$('end')}`);
+  const status = `CASE
+      WHEN r.exact = -1 THEN 0
+      WHEN r.exact = 2
+        AND (SELECT floating_zone FROM objects f WHERE f.id = r.object_id) IS DISTINCT FROM ${$('tag')}::text THEN 0
+      WHEN NOT (r.start < ${$('end')} AND (r."end" > ${$('start')} OR (r."end" = r.start AND r.start >= ${$('start')}))) THEN -1
+      WHEN r.exact > 0 THEN 1
+      ELSE 0 END`;
+  return `SELECT ${OBJECT_COLUMNS.split(', ').map((c) => `o.${c}`).join(', ')}, g.decided = 1 AS decided
+    FROM (SELECT r.object_id, MAX(${status}) AS decided
+          FROM (${branches.join('\n UNION ALL ')}) r
+          GROUP BY r.object_id) g
+    JOIN objects o ON o.id = g.object_id
+    WHERE g.decided >= 0`;
+})();
+
+/** Where an owner's dead properties are: the table, its key columns, the test for them ($1, $2) and the key. */
+function propertyKey(owner: PropertyOwner): { table: string; columns: string; match: string; key: [number, string] } {
+  return 'collectionId' in owner
+    ? { table: 'properties', columns: 'collection_id, object_uri', match: 'collection_id = $1 AND object_uri = $2',
+        key: [owner.collectionId, owner.objectUri] }
+    : { table: 'user_properties', columns: 'user_id, resource', match: 'user_id = $1 AND resource = $2',
+        key: [owner.userId, owner.resource] };
+}
+
+/** What statements run on: the pool (each statement on its own) or one client in a transaction. */
+interface Queryable {
+  query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+/**
+ * Every store method, run on a Queryable. As is, a session inside a transaction: a
+ * write of several statements just runs them. PostgresStore overrides `atomically` to
+ * run such a write in a transaction of its own.
+ */
+class PgSession implements StoreSession {
+  constructor(private readonly db: Queryable) {}
+
+  protected atomically<T>(fn: (tx: PgSession) => Promise<T>): Promise<T> {
+    return fn(this);
+  }
+
+  private async rows<R extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<R[]> {
+    return (await this.db.query<R>(sql, values)).rows;
+  }
+
+  private async row<R extends pg.QueryResultRow>(sql: string, values: unknown[]): Promise<R | undefined> {
+    return (await this.rows<R>(sql, values))[0];
+  }
+
+  private async run(sql: string, values: unknown[]): Promise<number> {
+    return (await this.db.query(sql, values)).rowCount ?? 0;
+  }
+
+  async countUsers(): Promise<number> {
+    return (await this.rows<{ n: number }>('SELECT COUNT(*) AS n FROM users'))[0]!.n;
+  }
+
+  listUsers(): Promise<User[]> {
+    return this.rows<User>(`SELECT ${USER_COLUMNS} FROM users ORDER BY username`);
+  }
+
+  getUser(username: string): Promise<User | undefined> {
+    return this.row<User>(`SELECT ${USER_COLUMNS} FROM users WHERE username = $1`, [username]);
+  }
+
+  async createUser(username: string, passwordHash: string, email: string | null, displayName: string | null): Promise<User> {
+    return (await this.row<User>(
+      `INSERT INTO users (username, password_hash, email, display_name, created_at) VALUES ($1, $2, $3, $4, $5)
+       RETURNING ${USER_COLUMNS}`,
+      [username, passwordHash, email, displayName, Date.now()],
+    ))!;
+  }
+
+  async setPasswordHash(userId: number, passwordHash: string): Promise<void> {
+    await this.run('UPDATE users SET password_hash = $2 WHERE id = $1', [userId, passwordHash]);
+  }
+
+  listCollections(ownerId: number, kind: string): Promise<Collection[]> {
+    return this.rows<Collection>(
+      `SELECT ${COLLECTION_COLUMNS} FROM collections WHERE owner_id = $1 AND kind = $2 ORDER BY uri`, [ownerId, kind],
+    );
+  }
+
+  getCollection(ownerId: number, kind: string, uri: string): Promise<Collection | undefined> {
+    return this.row<Collection>(
+      `SELECT ${COLLECTION_COLUMNS} FROM collections WHERE owner_id = $1 AND kind = $2 AND uri = $3`, [ownerId, kind, uri],
+    );
+  }
+
+  async createCollection(ownerId: number, kind: string, uri: string, fields: CollectionFields): Promise<Collection> {
+    const now = Date.now();
+    return (await this.row<Collection>(
+      `INSERT INTO collections (owner_id, kind, uri, displayname, description, color, sort_order, timezone, components,
+                                created_at, modified_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+       RETURNING ${COLLECTION_COLUMNS}`,
+      [ownerId, kind, uri, fields.displayname ?? null, fields.description ?? null, fields.color ?? null,
+        fields.sortOrder ?? null, fields.timezone ?? null, fields.components ?? null, now],
+    ))!;
+  }
+
+  async updateCollection(collectionId: number, fields: CollectionFields): Promise<void> {
+    const set = Object.entries(fields).filter(([k, v]) => v !== undefined && Object.hasOwn(FIELD_COLUMNS, k));
+    if (set.length === 0) return;
+    const columns = set.map(([k], i) => `${FIELD_COLUMNS[k as keyof CollectionFields]} = $${i + 3}`).join(', ');
+    await this.run(
+      `UPDATE collections SET ${columns}, modified_at = $2 WHERE id = $1`,
+      [collectionId, Date.now(), ...set.map(([, v]) => v)],
+    );
+  }
+
+  async deleteCollection(collectionId: number): Promise<void> {
+    await this.run('DELETE FROM collections WHERE id = $1', [collectionId]);
+  }
+
+  async lockCollection(collectionId: number): Promise<boolean> {
+    return (await this.run('SELECT 1 FROM collections WHERE id = $1 FOR UPDATE', [collectionId])) > 0;
+  }
+
+  listObjects(collectionId: number): AsyncIterable<ObjectMeta> {
+    return this.pages<ObjectMeta>(`SELECT ${META_COLUMNS} FROM objects WHERE collection_id = $1`, [collectionId]);
+  }
+
+  iterateObjects(collectionId: number): AsyncIterable<StoredObject> {
+    return this.pages<StoredObject>(`SELECT ${OBJECT_COLUMNS} FROM objects WHERE collection_id = $1`, [collectionId]);
+  }
+
+  objectsOfComponent(collectionId: number, component: string): AsyncIterable<StoredObject> {
+    return this.pages<StoredObject>(
+      `SELECT ${OBJECT_COLUMNS} FROM objects WHERE collection_id = $1 AND component = $2`, [collectionId, component],
+    );
+  }
+
+  /**
+   * Keyset pages of `select` (whose parameters are `values`) in uri order, each page its
+   * own statement: nothing stays open between pages, so a response can stream out
+   * while the connection serves others.
+   */
+  private async *pages<T extends ObjectMeta>(select: string, values: unknown[]): AsyncGenerator<T> {
+    const sql = `${select} AND uri > $${values.length + 1} ORDER BY uri LIMIT ${PAGE}`;
+    let after = '';
+    for (;;) {
+      const page = await this.rows<T>(sql, [...values, after]);
+      yield* page;
+      if (page.length < PAGE) return;
+      after = page[page.length - 1]!.uri;
+    }
+  }
+
+  getObject(collectionId: number, uri: string): Promise<StoredObject | undefined> {
+    return this.row<StoredObject>(`SELECT ${OBJECT_COLUMNS} FROM objects WHERE collection_id = $1 AND uri = $2`, [collectionId, uri]);
+  }
+
+  getObjectMeta(collectionId: number, uri: string): Promise<ObjectMeta | undefined> {
+    return this.row<ObjectMeta>(`SELECT ${META_COLUMNS} FROM objects WHERE collection_id = $1 AND uri = $2`, [collectionId, uri]);
+  }
+
+  async findUriByUid(collectionId: number, uid: string): Promise<string | undefined> {
+    return (await this.row<{ uri: string }>('SELECT uri FROM objects WHERE collection_id = $1 AND uid = $2', [collectionId, uid]))?.uri;
+  }
+
+  getObjects(collectionId: number, uris: string[]): Promise<StoredObject[]> {
+    return this.rows<StoredObject>(
+      `SELECT ${OBJECT_COLUMNS} FROM objects WHERE collection_id = $1 AND uri = ANY($2::text[])`, [collectionId, uris],
+    );
+  }
+
+  putObject(collectionId: number, object: ObjectWrite): Promise<{ objectId: number; synctoken: number }> {
+    return this.atomically(async (tx) => {
+      const now = Date.now();
+      // The token first: its row lock orders this collection's writers before they
+      // touch any object row, so two writers of the same objects cannot deadlock.
+      const synctoken = await tx.logChange(collectionId, object.uri, false, now);
+      const { id } = (await tx.row<{ id: number }>(
+        `INSERT INTO objects (collection_id, uri, uid, etag, component, data, size, modified_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (collection_id, uri) DO UPDATE SET
+           uid = excluded.uid, etag = excluded.etag, component = excluded.component, data = excluded.data,
+           size = excluded.size, modified_at = excluded.modified_at
+         RETURNING id`,
+        [collectionId, object.uri, object.uid, object.etag, object.component, object.data, object.data.length, now],
+      ))!;
+      return { objectId: id, synctoken };
+    });
+  }
+
+  deleteObject(collectionId: number, uri: string): Promise<number> {
+    return this.atomically(async (tx) => {
+      const synctoken = await tx.logChange(collectionId, uri, true, Date.now());
+      await tx.run('DELETE FROM objects WHERE collection_id = $1 AND uri = $2', [collectionId, uri]);
+      await tx.run('DELETE FROM properties WHERE collection_id = $1 AND object_uri = $2', [collectionId, uri]);
+      return synctoken;
+    });
+  }
+
+  /**
+   * The one place the sync token is bumped, always together with its change row. The
+   * UPDATE's row lock holds off the collection's other writers until commit, so
+   * tokens are committed in order.
+   */
+  private async logChange(collectionId: number, uri: string, deleted: boolean, now: number): Promise<number> {
+    const row = await this.row<{ synctoken: number }>(
+      `WITH bump AS (
+         UPDATE collections SET synctoken = synctoken + 1, modified_at = $2 WHERE id = $1 RETURNING synctoken)
+       INSERT INTO changes (collection_id, synctoken, uri, deleted) SELECT $1, synctoken, $3, $4 FROM bump
+       RETURNING synctoken`,
+      [collectionId, now, uri, deleted],
+    );
+    if (!row) throw new Error(`collection ${collectionId} does not exist`);
+    return row.synctoken;
+  }
+
+  changesSince(collectionId: number, since: number): Promise<Change[]> {
+    return this.rows<Change>(
+      'SELECT uri, deleted, synctoken FROM changes WHERE collection_id = $1 AND synctoken > $2 ORDER BY synctoken',
+      [collectionId, since],
+    );
+  }
+
+  getDeadProperties(owner: PropertyOwner): Promise<DeadProperty[]> {
+    const { table, match, key } = propertyKey(owner);
+    return this.rows<DeadProperty>(`SELECT namespace, name, xml FROM ${table} WHERE ${match}`, key);
+  }
+
+  async setDeadProperty(owner: PropertyOwner, prop: DeadProperty): Promise<void> {
+    const { table, columns, key } = propertyKey(owner);
+    await this.run(
+      `INSERT INTO ${table} (${columns}, namespace, name, xml) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (${columns}, namespace, name) DO UPDATE SET xml = excluded.xml`,
+      [...key, prop.namespace, prop.name, prop.xml],
+    );
+  }
+
+  async removeDeadProperty(owner: PropertyOwner, namespace: string, name: string): Promise<void> {
+    const { table, match, key } = propertyKey(owner);
+    await this.run(`DELETE FROM ${table} WHERE ${match} AND namespace = $3 AND name = $4`, [...key, namespace, name]);
+  }
+
+  replaceIntervals(collectionId: number, component: string, objectId: number, set: IntervalSet): Promise<void> {
+    const rows = intervalRows(set);
+    return this.atomically(async (tx) => {
+      await tx.run('DELETE FROM time_index WHERE object_id = $1', [objectId]);
+      // One statement for all rows (up to thousands for a long series), as parallel arrays.
+      await tx.run(
+        `INSERT INTO time_index (collection_id, component, level, start, "end", object_id, exact)
+         SELECT $1, $2, r.level, r.start, r."end", $3, r.exact
+         FROM unnest($4::int[], $5::bigint[], $6::bigint[], $7::int[]) AS r(level, start, "end", exact)`,
+        [collectionId, component, objectId,
+          rows.map((r) => r.level), rows.map((r) => r.start), rows.map((r) => r.end), rows.map((r) => r.exact)],
+      );
+      await tx.run(
+        'UPDATE objects SET time_index_until = $2, floating_zone = $3 WHERE id = $1', [objectId, set.completeUntil, set.tag],
+      );
+    });
+  }
+
+  async overlapping(query: IntervalQuery): Promise<IntervalCandidate[]> {
+    // The bounds last: their start and end stand for the query's nullable ones.
+    const params: Record<OverlapParam, unknown> = { ...query, ...queryBounds(query) };
+    return byUri(await this.rows<IntervalCandidate>(OVERLAPPING_SQL, OVERLAP_PARAMS.map((p) => params[p])));
+  }
+}
+
+export class PostgresStore extends PgSession implements Store {
+  readonly engine = 'postgres';
+
+  private constructor(private readonly pool: pg.Pool) {
+    super(pool);
+  }
+
+  /** Connects a pool of up to `poolSize` connections and brings the schema up to date. */
+  static async open(url: string, options: { poolSize: number }): Promise<PostgresStore> {
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize, types: TYPES });
+    // An idle connection that drops (a database restart) is only replaced; without a
+    // listener the pool's 'error' event would crash the process. Statements that fail
+    // report it themselves.
+    let warned = false;
+    pool.on('error', (err) => {
+      if (!warned) console.warn(`PostgreSQL connection lost (${err.message}); reconnecting on demand`);
+      warned = true;
+    });
+    try {
+      await migrate(pool, MIGRATIONS_DIR);
+    } catch (err) {
+      await pool.end();
+      throw err;
+    }
+    return new PostgresStore(pool);
+  }
+
+  transaction<T>(fn: (tx: StoreSession) => Promise<T>): Promise<T> {
+    return this.atomically(fn);
+  }
+
+  protected override async atomically<T>(fn: (tx: PgSession) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    // A checked-out connection that drops emits 'error' too; the statements report it.
+    const ignore = () => {};
+    client.on('error', ignore);
+    let open = true;
+    let broken = false;
+    // A session kept past the end (an iterable read later) must fail, not run on a
+    // connection that is back in the pool and maybe in another transaction.
+    const session = new PgSession({
+      query: (text, values) => (open ? client.query(text, values) : Promise.reject(new Error('transaction has ended'))),
+    });
+    try {
+      await client.query('BEGIN');
+      const result = await fn(session);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      // A failed ROLLBACK means a dead connection: it is dropped rather than reused.
+      await client.query('ROLLBACK').catch(() => { broken = true; });
+      throw err;
+    } finally {
+      open = false;
+      client.off('error', ignore);
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.pool.ending) await this.pool.end();
+  }
+}
