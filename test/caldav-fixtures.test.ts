@@ -31,7 +31,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import ICAL from 'ical.js';
 import { parseCalendarObject } from '../src/ical/calendar-object.js';
-import { decodeText } from '../src/ical/decode.js';
+import { decodeText } from '../src/text/decode.js';
 import { firstIndexedStart } from './helpers/ics.js';
 import { startTestServer, type DavResponse, type TestServer } from './helpers/server.js';
 import { day, OCCURRENCES, utc, type Found } from './helpers/occurrences.js';

@@ -8,8 +8,8 @@ import { renderCalendarData } from '../src/ical/calendar-data.js';
 import { CalendarDataError, parseCalendarObject } from '../src/ical/calendar-object.js';
 import { matchesFilter } from '../src/ical/filter.js';
 import { objectTimeIndex } from '../src/ical/time-index.js';
-import { textMatches } from '../src/ical/text-match.js';
-import type { CompFilter, PropFilter, TextMatch, TimeRange } from '../src/ical/types.js';
+import type { CompFilter, PropFilter, TimeRange } from '../src/ical/types.js';
+import { textMatches, type TextMatch } from '../src/text/text-match.js';
 import { firstIndexedStart } from './helpers/ics.js';
 
 const load = (name: string) => parseCalendarObject(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'), null);

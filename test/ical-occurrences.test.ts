@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { parseStored } from '../src/ical/calendar-object.js';
-import { decodeText } from '../src/ical/decode.js';
+import { decodeText } from '../src/text/decode.js';
 import { readerFor } from '../src/ical/reader.js';
 import { instancesOverlapping } from '../src/ical/recurrence.js';
 import { OCCURRENCES } from './helpers/occurrences.js';

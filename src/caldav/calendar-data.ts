@@ -1,16 +1,18 @@
 import { renderCalendarData } from '../ical/calendar-data.js';
 import { parseStored } from '../ical/calendar-object.js';
-import { decodeText } from '../ical/decode.js';
 import type { CalendarDataRequest } from '../ical/types.js';
-import { reportedData, type ReportData, type ReportProperties } from '../webdav/propfind-core.js';
+import { CALDAV_NS } from '../davcommon/namespaces.js';
+import { reportedData, type ReportData } from '../davcommon/report-data.js';
+import { decodeText } from '../text/decode.js';
+import type { ReportProperties } from '../webdav/propfind-core.js';
 import type { DavRequest } from '../webdav/request.js';
 import type { CollectionResource } from '../webdav/resource.js';
-import { dav, NS, qname } from '../webdav/xml/names.js';
+import { dav, qname } from '../webdav/xml/names.js';
 import { child, type XmlElement } from '../webdav/xml/parse.js';
 import { escapeXml } from '../webdav/xml/write.js';
 import { parseCalendarDataRequest } from './query-xml.js';
 
-const CALENDAR_DATA = qname(NS.CALDAV, 'calendar-data');
+const CALENDAR_DATA = qname(CALDAV_NS, 'calendar-data');
 
 function isPlain(r: CalendarDataRequest): boolean {
   return !r.comp && !r.expand && !r.limitRecurrenceSet && !r.limitFreebusySet;

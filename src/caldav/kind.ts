@@ -1,10 +1,11 @@
 import { CALENDAR_COMPONENTS, CalendarDataError, parseCalendarObject } from '../ical/calendar-object.js';
-import { decodeText } from '../ical/decode.js';
 import { exportCalendar } from '../ical/export.js';
 import { objectTimeIndex, storeTimeIndex } from '../ical/time-index.js';
+import { CALDAV_NS } from '../davcommon/namespaces.js';
+import { decodeText } from '../text/decode.js';
 import { DavError } from '../webdav/errors.js';
 import type { CollectionKind } from '../webdav/kinds.js';
-import { NS, qname } from '../webdav/xml/names.js';
+import { qname } from '../webdav/xml/names.js';
 import type { Collection } from '../store/types.js';
 
 /** The component names a calendar accepts (stored comma-separated; null = all). */
@@ -15,14 +16,14 @@ export function componentsOf(collection: Collection): readonly string[] {
 export const calendarKind: CollectionKind = {
   name: 'calendar',
   homeSegment: 'calendars',
-  resourceType: qname(NS.CALDAV, 'calendar'),
-  preconditionNs: NS.CALDAV,
+  resourceType: qname(CALDAV_NS, 'calendar'),
+  preconditionNs: CALDAV_NS,
   objectContentType: 'text/calendar; charset=utf-8',
   objectExtension: '.ics',
   defaultCollection: { uri: 'default', fields: { displayname: 'Calendar', components: 'VEVENT,VTODO' } },
   specialCollections: [
-    { uri: 'inbox', resourceType: qname(NS.CALDAV, 'schedule-inbox') },
-    { uri: 'outbox', resourceType: qname(NS.CALDAV, 'schedule-outbox') },
+    { uri: 'inbox', resourceType: qname(CALDAV_NS, 'schedule-inbox') },
+    { uri: 'outbox', resourceType: qname(CALDAV_NS, 'schedule-outbox') },
   ],
 
   validateObject(data, collection) {
@@ -35,7 +36,7 @@ export const calendarKind: CollectionKind = {
         afterWrite: (tx, collectionId, objectId) => storeTimeIndex(tx, collectionId, componentType, objectId, index),
       };
     } catch (e) {
-      if (e instanceof CalendarDataError) throw new DavError(403, e.message, qname(NS.CALDAV, e.precondition));
+      if (e instanceof CalendarDataError) throw new DavError(403, e.message, qname(CALDAV_NS, e.precondition));
       throw e;
     }
   },

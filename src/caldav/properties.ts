@@ -1,18 +1,19 @@
 import { validateTimezoneProperty } from '../ical/vtimezone-property.js';
+import { APPLE_ICAL_NS, CALDAV_NS } from '../davcommon/namespaces.js';
+import { queryCapabilityProperties } from '../davcommon/query-capabilities.js';
 import type { Dav } from '../webdav/dav.js';
 import { DavError } from '../webdav/errors.js';
-import { collectionTextProperty, queryCapabilityProperties, textValue } from '../webdav/live-properties.js';
+import { collectionTextProperty, textValue } from '../webdav/live-properties.js';
 import { hrefEl } from '../webdav/multistatus.js';
 import { collectionPath, homePath } from '../webdav/paths.js';
 import type { Resource } from '../webdav/resource.js';
-import { dav, NS, qname } from '../webdav/xml/names.js';
+import { dav, qname } from '../webdav/xml/names.js';
 import { el, escapeXml } from '../webdav/xml/write.js';
 import { CALENDAR_COMPONENTS } from '../ical/calendar-object.js';
-import { COLLATIONS } from '../ical/text-match.js';
 import { calendarKind, componentsOf } from './kind.js';
 
-const C = (local: string) => qname(NS.CALDAV, local);
-const APPLE = (local: string) => qname(NS.APPLE_ICAL, local);
+const C = (local: string) => qname(CALDAV_NS, local);
+const APPLE = (local: string) => qname(APPLE_ICAL_NS, local);
 
 const isCalendar = (r: Resource) => r.type === 'collection' && r.kind === calendarKind;
 const isPrincipal = (r: Resource) => r.type === 'principal';
@@ -100,7 +101,7 @@ export function defineCalendarProperties(d: Dav): void {
       appliesTo: isCalendar,
       get: () => el(C('calendar-data'), '', { 'content-type': 'text/calendar', version: '2.0' }),
     },
-    ...queryCapabilityProperties(d.limits, NS.CALDAV, isCalendar, COLLATIONS),
+    ...queryCapabilityProperties(d.limits, CALDAV_NS, isCalendar),
     collectionTextProperty(APPLE('calendar-color'), 'color', isCalendar),
     collectionTextProperty(APPLE('calendar-order'), 'sortOrder', isCalendar, (text) => {
       if (!/^-?\d+$/.test(text)) throw new DavError(409, 'calendar-order must be an integer');

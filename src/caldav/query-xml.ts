@@ -1,14 +1,15 @@
-import { isSupportedCollation } from '../ical/text-match.js';
 import type { CalendarDataRequest, CompFilter, CompSelection, PropFilter, TimeRange } from '../ical/types.js';
+import { CALDAV_NS } from '../davcommon/namespaces.js';
+import { filterName, parseParamFilter, parseTextMatch } from '../davcommon/query-xml.js';
+import type { Collation } from '../text/text-match.js';
 import { DavError } from '../webdav/errors.js';
-import { NS, qname } from '../webdav/xml/names.js';
+import { qname } from '../webdav/xml/names.js';
 import { child, childrenNamed, type XmlElement } from '../webdav/xml/parse.js';
-import { filterName, parseParamFilter, parseTextMatch } from '../webdav/xml/text-match.js';
 
 // Reads the CalDAV query language (RFC 4791 §9) from XML into the typed forms the
 // iCalendar layer evaluates.
 
-const C = (local: string) => qname(NS.CALDAV, local);
+const C = (local: string) => qname(CALDAV_NS, local);
 
 function invalid(message: string): DavError {
   return new DavError(403, message, C('valid-filter'));
@@ -32,21 +33,21 @@ function timeRange(el: XmlElement | undefined): TimeRange | undefined {
 }
 
 /** CalDAV's text-match: i;ascii-casemap unless the client names another (RFC 4791 §7.5.1). */
-const COLLATIONS = { default: 'i;ascii-casemap', isSupported: isSupportedCollation } as const;
+const DEFAULT_COLLATION: Collation = 'i;ascii-casemap';
 
 function propFilter(el: XmlElement): PropFilter {
   return {
-    name: filterName(el, NS.CALDAV),
+    name: filterName(el, CALDAV_NS),
     isNotDefined: child(el, C('is-not-defined')) !== undefined,
     timeRange: timeRange(child(el, C('time-range'))),
-    textMatch: parseTextMatch(child(el, C('text-match')), NS.CALDAV, COLLATIONS),
-    paramFilters: childrenNamed(el, C('param-filter')).map((p) => parseParamFilter(p, NS.CALDAV, COLLATIONS)),
+    textMatch: parseTextMatch(child(el, C('text-match')), CALDAV_NS, DEFAULT_COLLATION),
+    paramFilters: childrenNamed(el, C('param-filter')).map((p) => parseParamFilter(p, CALDAV_NS, DEFAULT_COLLATION)),
   };
 }
 
 function compFilter(el: XmlElement): CompFilter {
   return {
-    name: filterName(el, NS.CALDAV),
+    name: filterName(el, CALDAV_NS),
     isNotDefined: child(el, C('is-not-defined')) !== undefined,
     timeRange: timeRange(child(el, C('time-range'))),
     propFilters: childrenNamed(el, C('prop-filter')).map(propFilter),
@@ -67,9 +68,9 @@ export function parseFilter(query: XmlElement): CompFilter {
 
 function compSelection(el: XmlElement): CompSelection {
   return {
-    name: filterName(el, NS.CALDAV),
+    name: filterName(el, CALDAV_NS),
     allProps: child(el, C('allprop')) !== undefined,
-    props: childrenNamed(el, C('prop')).map((p) => ({ name: filterName(p, NS.CALDAV), novalue: p.attrs.novalue === 'yes' })),
+    props: childrenNamed(el, C('prop')).map((p) => ({ name: filterName(p, CALDAV_NS), novalue: p.attrs.novalue === 'yes' })),
     allComps: child(el, C('allcomp')) !== undefined,
     comps: childrenNamed(el, C('comp')).map(compSelection),
   };

@@ -1,13 +1,15 @@
-import { decodeText } from '../ical/decode.js';
+import { CARDDAV_NS } from '../davcommon/namespaces.js';
+import { reportedData, type ReportData } from '../davcommon/report-data.js';
+import { decodeText } from '../text/decode.js';
 import { isStoredForm, renderAddressData } from '../vcard/address-data.js';
-import { reportedData, type ReportData, type ReportProperties } from '../webdav/propfind-core.js';
+import type { ReportProperties } from '../webdav/propfind-core.js';
 import type { DavRequest } from '../webdav/request.js';
-import { dav, NS, qname } from '../webdav/xml/names.js';
+import { dav, qname } from '../webdav/xml/names.js';
 import { child, type XmlElement } from '../webdav/xml/parse.js';
 import { escapeXml } from '../webdav/xml/write.js';
 import { parseAddressDataRequest } from './query-xml.js';
 
-const ADDRESS_DATA = qname(NS.CARDDAV, 'address-data');
+const ADDRESS_DATA = qname(CARDDAV_NS, 'address-data');
 
 /**
  * The address-data report property: the stored card, or the version and properties the

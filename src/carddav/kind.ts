@@ -1,16 +1,17 @@
-import { decodeText } from '../ical/decode.js';
+import { CARDDAV_NS } from '../davcommon/namespaces.js';
+import { decodeText } from '../text/decode.js';
 import { ensureCardUid } from '../vcard/ensure-uid.js';
 import { exportCards } from '../vcard/export.js';
 import { validateCard, VcardDataError } from '../vcard/card.js';
 import { DavError } from '../webdav/errors.js';
 import type { CollectionKind } from '../webdav/kinds.js';
-import { NS, qname } from '../webdav/xml/names.js';
+import { qname } from '../webdav/xml/names.js';
 
 export const addressbookKind: CollectionKind = {
   name: 'addressbook',
   homeSegment: 'addressbooks',
-  resourceType: qname(NS.CARDDAV, 'addressbook'),
-  preconditionNs: NS.CARDDAV,
+  resourceType: qname(CARDDAV_NS, 'addressbook'),
+  preconditionNs: CARDDAV_NS,
   objectContentType: 'text/vcard; charset=utf-8',
   objectExtension: '.vcf',
   defaultCollection: { uri: 'default', fields: { displayname: 'Contacts' } },
@@ -20,7 +21,7 @@ export const addressbookKind: CollectionKind = {
       const { uid } = validateCard(decodeText(data));
       return { uid, component: 'VCARD' };
     } catch (e) {
-      if (e instanceof VcardDataError) throw new DavError(403, e.message, qname(NS.CARDDAV, 'valid-address-data'));
+      if (e instanceof VcardDataError) throw new DavError(403, e.message, qname(CARDDAV_NS, 'valid-address-data'));
       throw e;
     }
   },

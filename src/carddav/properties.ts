@@ -1,15 +1,16 @@
+import { CARDDAV_NS } from '../davcommon/namespaces.js';
+import { queryCapabilityProperties } from '../davcommon/query-capabilities.js';
 import type { Dav } from '../webdav/dav.js';
-import { COLLATIONS } from '../ical/text-match.js';
-import { collectionTextProperty, queryCapabilityProperties } from '../webdav/live-properties.js';
+import { collectionTextProperty } from '../webdav/live-properties.js';
 import { hrefEl } from '../webdav/multistatus.js';
 import { homePath } from '../webdav/paths.js';
 import type { Resource } from '../webdav/resource.js';
-import { NS, qname } from '../webdav/xml/names.js';
+import { qname } from '../webdav/xml/names.js';
 import { el } from '../webdav/xml/write.js';
 import { VCARD_VERSIONS } from '../vcard/types.js';
 import { addressbookKind } from './kind.js';
 
-const CR = (local: string) => qname(NS.CARDDAV, local);
+const CR = (local: string) => qname(CARDDAV_NS, local);
 
 const isAddressbook = (r: Resource) => r.type === 'collection' && r.kind === addressbookKind;
 
@@ -27,6 +28,6 @@ export function defineAddressbookProperties(d: Dav): void {
       appliesTo: isAddressbook,
       get: () => VCARD_VERSIONS.map((version) => el(CR('address-data-type'), '', { 'content-type': 'text/vcard', version })).join(''),
     },
-    ...queryCapabilityProperties(d.limits, NS.CARDDAV, isAddressbook, COLLATIONS),
+    ...queryCapabilityProperties(d.limits, CARDDAV_NS, isAddressbook),
   );
 }

@@ -1,18 +1,19 @@
-import { isSupportedCollation } from '../ical/text-match.js';
+import { CARDDAV_NS } from '../davcommon/namespaces.js';
+import { filterName, parseParamFilter, parseTextMatch } from '../davcommon/query-xml.js';
+import type { Collation } from '../text/text-match.js';
 import type { AddressDataRequest, AddressFilter, CardPropFilter, FilterTest } from '../vcard/types.js';
 import { VCARD_VERSIONS, type VcardVersion } from '../vcard/types.js';
 import { DavError } from '../webdav/errors.js';
-import { NS, qname } from '../webdav/xml/names.js';
+import { qname } from '../webdav/xml/names.js';
 import { child, childrenNamed, type XmlElement } from '../webdav/xml/parse.js';
-import { filterName, parseParamFilter, parseTextMatch } from '../webdav/xml/text-match.js';
 
 // Reads the CardDAV query language (RFC 6352 §10.5) and address-data (§10.4) from XML
 // into the typed forms the vCard layer evaluates.
 
-const CR = (local: string) => qname(NS.CARDDAV, local);
+const CR = (local: string) => qname(CARDDAV_NS, local);
 
 /** CardDAV's text-match: i;unicode-casemap unless the client names another (RFC 6352 §8.3). */
-const COLLATIONS = { default: 'i;unicode-casemap', isSupported: isSupportedCollation } as const;
+const DEFAULT_COLLATION: Collation = 'i;unicode-casemap';
 
 function invalid(message: string): DavError {
   return new DavError(403, message, CR('valid-filter'));
@@ -26,11 +27,11 @@ function testOf(el: XmlElement): FilterTest {
 
 function propFilter(el: XmlElement): CardPropFilter {
   return {
-    name: filterName(el, NS.CARDDAV),
+    name: filterName(el, CARDDAV_NS),
     test: testOf(el),
     isNotDefined: child(el, CR('is-not-defined')) !== undefined,
-    textMatches: childrenNamed(el, CR('text-match')).map((t) => parseTextMatch(t, NS.CARDDAV, COLLATIONS)),
-    paramFilters: childrenNamed(el, CR('param-filter')).map((p) => parseParamFilter(p, NS.CARDDAV, COLLATIONS)),
+    textMatches: childrenNamed(el, CR('text-match')).map((t) => parseTextMatch(t, CARDDAV_NS, DEFAULT_COLLATION)),
+    paramFilters: childrenNamed(el, CR('param-filter')).map((p) => parseParamFilter(p, CARDDAV_NS, DEFAULT_COLLATION)),
   };
 }
 
@@ -51,7 +52,7 @@ export function parseAddressDataRequest(el: XmlElement): AddressDataRequest {
   if (contentType !== 'text/vcard' || (version !== undefined && !VCARD_VERSIONS.includes(version as VcardVersion))) {
     throw new DavError(415, `address-data ${contentType}${version ? ` version ${version}` : ''} is not supported (text/vcard 3.0 or 4.0)`, CR('supported-address-data'));
   }
-  const props = childrenNamed(el, CR('prop')).map((p) => ({ name: filterName(p, NS.CARDDAV), novalue: p.attrs.novalue === 'yes' }));
+  const props = childrenNamed(el, CR('prop')).map((p) => ({ name: filterName(p, CARDDAV_NS), novalue: p.attrs.novalue === 'yes' }));
   const all = child(el, CR('allprop')) !== undefined || props.length === 0;
   return { version: version as VcardVersion | undefined, props: all ? undefined : props };
 }

@@ -9,10 +9,11 @@ import ICAL from 'ical.js';
 import { alarmReach, alarmTimes } from './alarms.js';
 import { DAY_MS, readerFor, safeValues, type TimeReader } from './reader.js';
 import { type Instance, recurrenceSets } from './recurrence.js';
-import { textMatches } from './text-match.js';
 import { alarmBase, eventEnd, overlaps, shapeOf } from './time-range.js';
 import { floatingZone } from './timezones.js';
-import type { CompFilter, ParamFilter, PropFilter, TimeRange } from './types.js';
+import type { CompFilter, PropFilter, TimeRange } from './types.js';
+import type { ParamFilter } from '../text/param-filter.js';
+import { textMatches } from '../text/text-match.js';
 
 type Bounds = [lo: number, hi: number];
 

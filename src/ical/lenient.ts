@@ -16,6 +16,8 @@
 //
 // Nothing else is repaired: data broken in other ways stays rejected.
 
+import { splitLine, unfoldLines } from '../text/content-line.js';
+
 /** Rule parts as written, upper-case names. */
 function ruleParts(value: string): Map<string, string> {
   const parts = new Map<string, string>();
@@ -43,36 +45,14 @@ function supersetFreq(freq: string, has: (part: string) => boolean): string {
   return FINER[f]!;
 }
 
-/** Splits a content line into name, parameter texts and value, honouring quotes. */
-export function splitLine(line: string): { name: string; params: string[]; value: string } | null {
-  const params: string[] = [];
-  let i = 0;
-  while (i < line.length && line[i] !== ';' && line[i] !== ':') i++;
-  if (i === 0 || i >= line.length) return null;
-  const name = line.slice(0, i);
-  while (line[i] === ';') {
-    let j = i + 1;
-    let quoted = false;
-    while (j < line.length && (quoted || (line[j] !== ';' && line[j] !== ':'))) {
-      if (line[j] === '"') quoted = !quoted;
-      j++;
-    }
-    if (j >= line.length) return null;
-    params.push(line.slice(i + 1, j));
-    i = j;
-  }
-  return { name, params, value: line.slice(i + 1) };
-}
-
 /**
  * A repaired copy of `text` for ical.js to read, or null when there is nothing
  * this module repairs (the caller then reports the original parse error).
  */
 export function repairText(text: string): string | null {
-  const lines = text.replace(/\r?\n[ \t]/g, '').split(/\r?\n/);
   let changed = false;
   const out: string[] = [];
-  for (const line of lines) {
+  for (const line of unfoldLines(text)) {
     const parsed = splitLine(line);
     if (!parsed) {
       out.push(line);

@@ -2,26 +2,13 @@
 // selection (§9.6). The CalDAV layer builds these from XML; this layer evaluates them
 // against parsed iCalendar, so neither side needs to know the other's representation.
 
+import type { ParamFilter } from '../text/param-filter.js';
+import type { TextMatch } from '../text/text-match.js';
+
 /** A UTC interval in epoch milliseconds; `null` is unbounded on that side. */
 export interface TimeRange {
   start: number | null;
   end: number | null;
-}
-
-export type Collation = 'i;ascii-casemap' | 'i;unicode-casemap' | 'i;octet';
-export type MatchType = 'equals' | 'contains' | 'starts-with' | 'ends-with';
-
-export interface TextMatch {
-  value: string;
-  collation: Collation;
-  matchType: MatchType; // CalDAV always uses 'contains'; CardDAV may ask for the others
-  negate: boolean;
-}
-
-export interface ParamFilter {
-  name: string; // upper-case parameter name, e.g. "PARTSTAT"
-  isNotDefined: boolean;
-  textMatch?: TextMatch;
 }
 
 export interface PropFilter {

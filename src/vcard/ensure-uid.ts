@@ -2,7 +2,7 @@
 // Outlook or a phone) gets one, so it can be stored; every other byte stays as sent.
 
 import { randomUUID } from 'node:crypto';
-import { decodeText } from '../ical/decode.js';
+import { decodeText } from '../text/decode.js';
 import { parseCard } from './card.js';
 
 export function ensureCardUid(data: Buffer): Buffer {

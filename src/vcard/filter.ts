@@ -1,8 +1,9 @@
 // RFC 6352 §10.5 filters evaluated against a parsed vCard.
 
 import type ICAL from 'ical.js';
-import { textMatches } from '../ical/text-match.js';
-import type { AddressFilter, CardPropFilter, FilterTest, ParamFilter, TextMatch } from './types.js';
+import type { ParamFilter } from '../text/param-filter.js';
+import { textMatches, type TextMatch } from '../text/text-match.js';
+import type { AddressFilter, CardPropFilter, FilterTest } from './types.js';
 
 function combine<T>(test: FilterTest, items: T[], ok: (item: T) => boolean): boolean {
   return test === 'allof' ? items.every(ok) : items.some(ok);

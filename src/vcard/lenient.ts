@@ -6,12 +6,12 @@
 // other bare parameter as a TYPE. vCard 2.1 itself (quoted-printable, charset
 // parameters) stays refused.
 
-import { splitLine } from '../ical/lenient.js';
+import { splitLine, unfoldLines } from '../text/content-line.js';
 
 /** A repaired copy of `text`, or null when there is nothing this module repairs. */
 export function repairCard(text: string): string | null {
   let changed = false;
-  const out = text.replace(/\r?\n[ \t]/g, '').split(/\r?\n/).map((line) => {
+  const out = unfoldLines(text).map((line) => {
     const parsed = splitLine(line);
     if (!parsed || parsed.params.every((p) => p.includes('='))) return line;
     changed = true;

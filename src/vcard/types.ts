@@ -2,9 +2,8 @@
 // selection (§10.4). The CardDAV layer builds these from XML; this layer evaluates
 // them against parsed vCards.
 
-import type { ParamFilter, TextMatch } from '../ical/types.js';
-
-export type { ParamFilter, TextMatch };
+import type { ParamFilter } from '../text/param-filter.js';
+import type { TextMatch } from '../text/text-match.js';
 
 /** The vCard versions a CardDAV client may store and ask for. */
 export type VcardVersion = '3.0' | '4.0';

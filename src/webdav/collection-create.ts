@@ -3,31 +3,29 @@ import { DavError } from './errors.js';
 import type { CollectionKind } from './kinds.js';
 import { collectionPath } from './paths.js';
 import { applyPropertyUpdate, instructionsOf, planPropertyUpdate, planPropstats } from './property-update.js';
-import type { Target } from './target.js';
+import type { NewCollectionTarget } from './target.js';
 import { dav, type QName } from './xml/names.js';
 import type { XmlElement } from './xml/parse.js';
 import { xmlDocument } from './xml/write.js';
 
 /**
- * Creates a collection of `kind` at the target with the properties of a MKCOL
- * (RFC 5689) or MKCALENDAR (RFC 4791) body, all in one transaction: if any property
+ * Creates a collection of `kind` at the target with the properties a MKCOL (RFC 5689)
+ * or a protocol's own creation request sets, all in one transaction: if any property
  * cannot be set, nothing is created and the answer says which property failed.
  */
 export async function createCollection(
   req: DavRequest,
-  target: Target,
+  target: NewCollectionTarget,
   kind: CollectionKind,
   body: XmlElement | undefined,
   responseRoot: QName,
 ): Promise<void> {
   const home = target.parent;
-  if (target.resource) throw new DavError(405, 'A resource already exists at this URL');
-  if (home?.type !== 'home') throw new DavError(409, 'Collections can only be created in a calendar or address book home');
   if (home.kind !== kind) throw new DavError(403, `A ${kind.name} cannot be created in this home`, dav('valid-resourcetype'));
   if ((home.kind.specialCollections ?? []).some((s) => s.uri === target.name)) throw new DavError(405, 'Reserved name');
 
   const instructions = body ? instructionsOf(body) : [];
-  const plan = planPropertyUpdate(req.dav, undefined, instructions, 'create', true, [dav('resourcetype')]);
+  const plan = planPropertyUpdate(req.context.properties, undefined, instructions, 'create', true, [dav('resourcetype')]);
   const path = collectionPath(kind.homeSegment, home.owner.username, target.name);
   if (!plan.ok) {
     req.respond(403, xmlDocument(responseRoot, planPropstats(plan)), 'application/xml; charset=utf-8');
@@ -51,7 +49,7 @@ export function kindOfResourceType(req: DavRequest, body: XmlElement | undefined
   }
   const types = resourcetype.children.map((c) => c.name).filter((n) => n !== dav('collection'));
   if (types.length === 0) return home;
-  const kind = types.length === 1 ? req.dav.kinds.find((k) => k.resourceType === types[0]) : undefined;
+  const kind = types.length === 1 ? req.context.kinds.find((k) => k.resourceType === types[0]) : undefined;
   if (!kind) throw new DavError(403, `Unsupported resourcetype ${types.join(' ')}`, dav('valid-resourcetype'));
   return kind;
 }

@@ -1,30 +1,36 @@
 import type { Context } from 'koa';
-import type { Store, User } from '../store/types.js';
+import type { ObjectMeta, Store, User } from '../store/types.js';
+import type { DavContext } from './context.js';
 import { DavError } from './errors.js';
 import type { CollectionKind } from './kinds.js';
+import type { RequestLimits } from './limits.js';
 import { PropertyTable } from './properties.js';
-import type { Resource } from './resource.js';
-import { DavRequest, type RequestLimits } from './request.js';
+import type { CollectionResource, ObjectResource, Resource } from './resource.js';
+import { DavRequest } from './request.js';
 import type { Target } from './target.js';
 import type { QName } from './xml/names.js';
 import type { XmlElement } from './xml/parse.js';
 import { collectionPath, DAV_ROOT, homePath, objectPath, principalPath, PRINCIPALS, splitPath } from './paths.js';
 
-export interface MethodDef {
+// A method or report names the targets or resources it takes with a type guard, and
+// dispatch calls its handler only with one that passed: that is what lets a
+// MethodDef<T> or ReportDef<R> stand in the server's tables, and spares handlers a cast.
+
+export interface MethodDef<T extends Target = Target> {
   name: string;
   /** Creates the target: without an existing parent the answer is 409 (RFC 4918 §9.7.1). */
   creates?: boolean;
   /** Whether the method applies to this target; drives dispatch and the Allow header. */
-  allows(target: Target): boolean;
-  handle(req: DavRequest, target: Target): Promise<void> | void;
+  allows(target: Target): target is T;
+  handle(req: DavRequest, target: T): Promise<void> | void;
 }
 
-export interface ReportDef {
+export interface ReportDef<R extends Resource = Resource> {
   /** The root element of the REPORT body. */
   name: QName;
   /** Listed in supported-report-set of, and accepted on, these resources. */
-  appliesTo(r: Resource): boolean;
-  handle(req: DavRequest, resource: Resource, body: XmlElement): Promise<void> | void;
+  appliesTo(r: Resource): r is R;
+  handle(req: DavRequest, resource: R, body: XmlElement): Promise<void> | void;
 }
 
 /**
@@ -32,7 +38,7 @@ export interface ReportDef {
  * Protocol layers extend it through addKind/addReport/addMethod/properties and never
  * need to change it.
  */
-export class Dav {
+export class Dav implements DavContext {
   readonly kinds: CollectionKind[] = [];
   readonly properties = new PropertyTable();
   readonly reports: ReportDef[] = [];
@@ -57,12 +63,6 @@ export class Dav {
     this.methods.set(method.name, method);
   }
 
-  kind(name: string): CollectionKind {
-    const k = this.kinds.find((x) => x.name === name);
-    if (!k) throw new Error(`unknown collection kind ${name}`);
-    return k;
-  }
-
   allowedMethods(target: Target): string[] {
     return [...this.methods.values()].filter((m) => m.allows(target)).map((m) => m.name);
   }
@@ -71,15 +71,18 @@ export class Dav {
     const def = this.methods.get(koa.method);
     const target = await this.resolve(koa.path, user);
     if (!def) throw new DavError(405, `${koa.method} is not supported`, undefined, undefined, { Allow: this.allowedMethods(target).join(', ') });
-    if (!def.allows(target)) {
-      if (!target.resource && def.creates) {
-        if (!target.parent) throw new DavError(409, 'The parent collection does not exist');
-        throw new DavError(403, `${koa.method} cannot create a resource here`);
-      }
-      if (!target.resource) throw new DavError(404, 'Not found');
-      throw new DavError(405, `${koa.method} is not allowed here`, undefined, undefined, { Allow: this.allowedMethods(target).join(', ') });
-    }
+    if (!def.allows(target)) throw this.refusal(def, target);
     await def.handle(new DavRequest(this, koa, user), target);
+  }
+
+  /** Why a method does not apply to a target. */
+  private refusal(method: MethodDef, target: Target): DavError {
+    if (!target.resource && method.creates) {
+      if (!target.parent) return new DavError(409, 'The parent collection does not exist');
+      return new DavError(403, `${method.name} cannot create a resource here`);
+    }
+    if (!target.resource) return new DavError(404, 'Not found');
+    return new DavError(405, `${method.name} is not allowed here`, undefined, undefined, { Allow: this.allowedMethods(target).join(', ') });
   }
 
   /**
@@ -156,10 +159,7 @@ export class Dav {
     }
   }
 
-  objectResource(
-    parent: Extract<Resource, { type: 'collection' }>,
-    object: Extract<Resource, { type: 'object' }>['object'],
-  ): Extract<Resource, { type: 'object' }> {
+  objectResource(parent: CollectionResource, object: ObjectMeta): ObjectResource {
     return {
       type: 'object', path: objectPath(parent.path, object.uri),
       owner: parent.owner, kind: parent.kind, collection: parent.collection, object,

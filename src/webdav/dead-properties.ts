@@ -1,5 +1,4 @@
-import type { DeadProperty, PropertyOwner } from '../store/types.js';
-import type { Dav } from './dav.js';
+import type { DeadProperty, PropertyOwner, Store } from '../store/types.js';
 import type { Resource } from './resource.js';
 
 /**
@@ -21,7 +20,7 @@ export function propertyOwnerOf(r: Resource): PropertyOwner | undefined {
   }
 }
 
-export async function deadProperties(d: Dav, r: Resource): Promise<DeadProperty[]> {
+export async function deadProperties(store: Store, r: Resource): Promise<DeadProperty[]> {
   const owner = propertyOwnerOf(r);
-  return owner ? d.store.getDeadProperties(owner) : [];
+  return owner ? store.getDeadProperties(owner) : [];
 }

@@ -11,12 +11,12 @@ import { proppatch } from './methods/proppatch.js';
 import { put } from './methods/put.js';
 import { report } from './methods/report.js';
 import { syncCollection } from './reports/sync-collection.js';
-import type { RequestLimits } from './request.js';
+import type { RequestLimits } from './limits.js';
 
 /** A WebDAV server with the core methods, properties and reports; protocols extend it. */
 export function createDav(store: Store, limits: RequestLimits): Dav {
   const d = new Dav(store, limits);
-  for (const m of [options, get, head, put, del, propfind, proppatch, mkcol, report, post]) d.addMethod(m);
+  for (const m of [options, get, head, put, del, propfind, proppatch, mkcol, report(d.reports), post]) d.addMethod(m);
   defineCoreProperties(d);
   d.addReport(syncCollection);
   return d;

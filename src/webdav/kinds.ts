@@ -6,19 +6,18 @@ export interface ValidatedObject {
   uid: string;
   component: string | null;
   /**
-   * The kind's own bookkeeping for the object just stored (the calendar time index),
+   * The kind's own bookkeeping for the object just stored (e.g. a time index),
    * run inside the write's transaction with the id putObject gave it.
    */
   afterWrite?(tx: StoreSession, collectionId: number, objectId: number): Promise<void>;
 }
 
 /**
- * A kind of collection a protocol layer adds (calendar, address book). The WebDAV core
- * serves homes, collections and objects of every registered kind the same way and asks
- * the kind only for what differs.
+ * A kind of collection a protocol layer adds. The WebDAV core serves homes, collections
+ * and objects of every registered kind the same way and asks the kind only for what differs.
  */
 export interface CollectionKind {
-  /** Stored in collections.kind, e.g. "calendar". */
+  /** Stored in collections.kind. */
   name: string;
   /** URL segment of the homes: /dav/{homeSegment}/{user}/. */
   homeSegment: string;

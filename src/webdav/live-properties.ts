@@ -2,17 +2,16 @@ import type { Dav } from './dav.js';
 import { DavError } from './errors.js';
 import { hrefEl } from './multistatus.js';
 import { principalPath, PRINCIPALS } from './paths.js';
-import { ownerOf, type Resource } from './resource.js';
+import { isCollection, isObject, ownerOf, type Resource } from './resource.js';
 import { syncTokenOf } from './sync-token.js';
 import { dav, NS, qname, type QName } from './xml/names.js';
 import type { LiveProperty } from './properties.js';
 import { el, escapeXml } from './xml/write.js';
 
 // The live properties of the generic WebDAV layer (RFC 4918, 3744, 5397, 5995, 6578 and
-// the calendarserver ctag). Protocol layers define theirs in the same table.
+// the CalendarServer ctag, which clients of every kind of collection read). Protocol
+// layers define theirs in the same table.
 
-const isCollection = (r: Resource) => r.type === 'collection';
-const isObject = (r: Resource) => r.type === 'object';
 const any = () => true;
 
 /** Text of a settable text property; an empty element clears it. */
@@ -42,27 +41,6 @@ export function collectionTextProperty(
     },
     remove: () => ({ [field]: null }),
   };
-}
-
-/**
- * supported-collation-set and max-resource-size: the same for calendars (RFC 4791
- * §7.5.1, §5.2.5) and address books (RFC 6352 §8.3.1, §6.2.3), in the protocol's namespace.
- */
-export function queryCapabilityProperties(
-  limits: { maxResourceBytes: number },
-  ns: string,
-  appliesTo: (r: Resource) => boolean,
-  collations: readonly string[],
-): LiveProperty[] {
-  return [
-    {
-      name: qname(ns, 'supported-collation-set'),
-      appliesTo,
-      get: () => collations.map((c) => el(qname(ns, 'supported-collation'), c)).join(''),
-      inAllprop: false,
-    },
-    { name: qname(ns, 'max-resource-size'), appliesTo, get: () => String(limits.maxResourceBytes) },
-  ];
 }
 
 const OWNER_PRIVILEGES = ['read', 'write', 'write-properties', 'write-content', 'bind', 'unbind', 'read-current-user-privilege-set'];

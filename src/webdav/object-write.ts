@@ -10,7 +10,7 @@ import type { ObjectMeta } from '../store/types.js';
 
 /** Reads a PUT/POST body, refusing one over max-resource-size with the protocol's precondition. */
 export function readObjectBody(req: DavRequest, collection: CollectionResource): Promise<Buffer> {
-  const limit = req.dav.limits.maxResourceBytes;
+  const limit = req.context.limits.maxResourceBytes;
   return req.readBody(limit, () =>
     new DavError(413, `The resource is larger than the maximum of ${limit} bytes`, qname(collection.kind.preconditionNs, 'max-resource-size')),
   );

@@ -8,7 +8,7 @@ export interface PropertyContext {
   user: User;
 }
 
-/** Whether a set happens while creating the collection (MKCOL/MKCALENDAR) or later. */
+/** Whether a set happens while creating the collection (MKCOL or the like) or later. */
 export type SetPhase = 'create' | 'update';
 
 /**

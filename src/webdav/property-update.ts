@@ -1,7 +1,6 @@
 import type { CollectionFields, DeadProperty, PropertyOwner, StoreSession } from '../store/types.js';
-import type { Dav } from './dav.js';
 import { DavError } from './errors.js';
-import type { SetPhase } from './properties.js';
+import type { PropertyTable, SetPhase } from './properties.js';
 import type { Resource } from './resource.js';
 import { dav, splitQName, type QName } from './xml/names.js';
 import type { XmlElement } from './xml/parse.js';
@@ -23,7 +22,7 @@ export interface PropertyInstruction {
   prop: XmlElement;
 }
 
-/** The set/remove instructions of a propertyupdate (or mkcol/mkcalendar set), in document order. */
+/** The set/remove instructions of a propertyupdate (or a collection-creating set), in document order. */
 export function instructionsOf(root: XmlElement): PropertyInstruction[] {
   const out: PropertyInstruction[] = [];
   for (const c of root.children) {
@@ -42,7 +41,7 @@ export function instructionsOf(root: XmlElement): PropertyInstruction[] {
  * `skip` names properties the caller handles itself (resourcetype on MKCOL).
  */
 export function planPropertyUpdate(
-  d: Dav,
+  properties: PropertyTable,
   r: Resource | undefined,
   instructions: PropertyInstruction[],
   phase: SetPhase,
@@ -56,7 +55,7 @@ export function planPropertyUpdate(
       continue;
     }
     try {
-      const live = d.properties.get(prop.name);
+      const live = properties.get(prop.name);
       const applies = live && (r ? live.appliesTo(r) : true);
       if (live && applies) {
         const op = action === 'set' ? live.set : live.remove;

@@ -1,13 +1,11 @@
-import type { Dav } from './dav.js';
+import type { DavContext } from './context.js';
 import { deadProperties } from './dead-properties.js';
 import { DavError } from './errors.js';
 import { propstat, response } from './multistatus.js';
 import type { PropertyContext } from './properties.js';
-import type { DavRequest } from './request.js';
-import type { CollectionResource, Resource } from './resource.js';
+import type { Resource } from './resource.js';
 import { dav, qname, type QName } from './xml/names.js';
 import type { XmlElement } from './xml/parse.js';
-import type { RawParts } from './xml/raw.js';
 import { el, type Xml } from './xml/write.js';
 
 /** Which properties a PROPFIND or REPORT asks for. */
@@ -16,28 +14,8 @@ export type PropRequest =
   | { mode: 'allprop'; include: QName[] }
   | { mode: 'propname' };
 
-/** Properties only a report can produce (calendar-data, address-data), keyed by name. */
+/** Properties only a report can produce, keyed by name: asked for by name, never listed. */
 export type ReportProperties = Map<QName, (r: Resource) => Promise<Xml | undefined> | Xml | undefined>;
-
-/** Object data a report already read (uri → bytes), and where spliced raw data goes. */
-export interface ReportData {
-  loaded: Map<string, Buffer>;
-  raw: RawParts;
-}
-
-/** The stored bytes of the object a report property is asked of; undefined for anything else. */
-export async function reportedData(req: DavRequest, { loaded }: ReportData, r: Resource): Promise<Buffer | undefined> {
-  if (r.type !== 'object') return undefined;
-  return loaded.get(r.object.uri) ?? (await req.store.getObject(r.collection.id, r.object.uri))?.data;
-}
-
-/** Builds a report's properties (calendar-data, address-data) from its body. */
-export type ReportPropertiesFactory = (
-  req: DavRequest,
-  body: XmlElement,
-  collection: CollectionResource,
-  data: ReportData,
-) => ReportProperties;
 
 /** Reads DAV:prop / DAV:allprop / DAV:propname from a PROPFIND or REPORT body. */
 export function parsePropRequest(parent: XmlElement | undefined): PropRequest {
@@ -59,7 +37,7 @@ export function parsePropRequest(parent: XmlElement | undefined): PropRequest {
  * a 404 propstat (left out when the client asked for a minimal answer).
  */
 export async function propertiesResponse(
-  d: Dav,
+  d: DavContext,
   r: Resource,
   req: PropRequest,
   ctx: PropertyContext,
@@ -71,7 +49,7 @@ export async function propertiesResponse(
 
   if (req.mode === 'propname') {
     for (const p of d.properties.forResource(r)) found += el(p.name);
-    for (const p of await deadProperties(d, r)) found += el(qname(p.namespace, p.name));
+    for (const p of await deadProperties(d.store, r)) found += el(qname(p.namespace, p.name));
     return response(r.path, propstat(found, 200));
   }
 
@@ -81,7 +59,7 @@ export async function propertiesResponse(
       const v = p.get(r, ctx);
       if (v !== undefined) found += el(p.name, v);
     }
-    for (const p of await deadProperties(d, r)) found += p.xml;
+    for (const p of await deadProperties(d.store, r)) found += p.xml;
     return response(r.path, propstat(found, 200));
   }
 
@@ -93,7 +71,7 @@ export async function propertiesResponse(
     if (extra) value = await extra(r);
     else if (live) value = live.appliesTo(r) ? live.get(r, ctx) : undefined;
     else {
-      dead ??= new Map((await deadProperties(d, r)).map((p) => [qname(p.namespace, p.name), p.xml]));
+      dead ??= new Map((await deadProperties(d.store, r)).map((p) => [qname(p.namespace, p.name), p.xml]));
       const xml = dead.get(name);
       if (xml !== undefined) {
         found += xml;

@@ -1,27 +1,22 @@
 import type { Context } from 'koa';
 import { Readable } from 'node:stream';
 import type { Store, User } from '../store/types.js';
+import type { DavContext } from './context.js';
 import { DavError } from './errors.js';
-import { parseXml, type XmlElement, type XmlLimits } from './xml/parse.js';
-import type { Dav } from './dav.js';
-
-export interface RequestLimits extends XmlLimits {
-  maxRequestBytes: number;
-  maxResourceBytes: number;
-}
+import { parseXml, type XmlElement } from './xml/parse.js';
 
 /** One WebDAV request: what the method handlers need from HTTP, and nothing else. */
 export class DavRequest {
   private body: Buffer | undefined;
 
   constructor(
-    readonly dav: Dav,
+    readonly context: DavContext,
     readonly koa: Context,
     readonly user: User,
   ) {}
 
   get store(): Store {
-    return this.dav.store;
+    return this.context.store;
   }
 
   get method(): string {
@@ -41,7 +36,7 @@ export class DavRequest {
    * Reads the body, refusing more than `limit` bytes. A declared Content-Length over
    * the limit is refused before anything is read.
    */
-  async readBody(limit = this.dav.limits.maxRequestBytes, tooLarge?: () => DavError): Promise<Buffer> {
+  async readBody(limit = this.context.limits.maxRequestBytes, tooLarge?: () => DavError): Promise<Buffer> {
     if (this.body) return this.body;
     const fail = () => {
       this.koa.set('Connection', 'close');
@@ -68,7 +63,7 @@ export class DavRequest {
     const body = await this.readBody();
     const text = body.toString('utf8');
     if (text.trim() === '') return undefined;
-    return parseXml(text, this.dav.limits);
+    return parseXml(text, this.context.limits);
   }
 
   /** RFC 8144 Prefer: return=minimal, and Microsoft's older Brief: t. */

@@ -11,11 +11,16 @@ export type Resource =
   | { type: 'collection'; path: string; owner: User; kind: CollectionKind; collection: Collection }
   | { type: 'object'; path: string; owner: User; kind: CollectionKind; collection: Collection; object: ObjectMeta };
 
+export type HomeResource = Extract<Resource, { type: 'home' }>;
 export type CollectionResource = Extract<Resource, { type: 'collection' }>;
 export type ObjectResource = Extract<Resource, { type: 'object' }>;
 
-export function isCollectionLike(r: Resource): boolean {
-  return r.type !== 'object';
+export function isCollection(r: Resource): r is CollectionResource {
+  return r.type === 'collection';
+}
+
+export function isObject(r: Resource): r is ObjectResource {
+  return r.type === 'object';
 }
 
 /** The owner of a resource, if it belongs to a user. */

@@ -1,13 +1,14 @@
+import { CALDAV_NS } from '../../davcommon/namespaces.js';
+import { queryReport } from '../../davcommon/query-report.js';
 import { parseStored } from '../../ical/calendar-object.js';
-import { decodeText } from '../../ical/decode.js';
 import { matchesFilter } from '../../ical/filter.js';
 import { objectsInRange } from '../../ical/time-index.js';
 import type { CompFilter } from '../../ical/types.js';
 import type { IntervalCandidate, StoredObject } from '../../store/types.js';
+import { decodeText } from '../../text/decode.js';
 import type { DavRequest } from '../../webdav/request.js';
 import type { CollectionResource } from '../../webdav/resource.js';
-import { queryReport } from '../../webdav/query-report.js';
-import { NS, qname } from '../../webdav/xml/names.js';
+import { qname } from '../../webdav/xml/names.js';
 import { calendarKind } from '../kind.js';
 import { calendarDataProperty } from '../calendar-data.js';
 import { parseFilter } from '../query-xml.js';
@@ -50,7 +51,7 @@ function indexDecides(o: StoredObject | IntervalCandidate): boolean {
 
 /** RFC 4791 §7.8 */
 export const calendarQuery = queryReport({
-  name: qname(NS.CALDAV, 'calendar-query'),
+  name: qname(CALDAV_NS, 'calendar-query'),
   kind: calendarKind,
   async *select(req, collection, body) {
     const filter = parseFilter(body);

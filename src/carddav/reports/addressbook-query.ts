@@ -1,15 +1,16 @@
-import { decodeText } from '../../ical/decode.js';
+import { CARDDAV_NS } from '../../davcommon/namespaces.js';
+import { queryReport } from '../../davcommon/query-report.js';
+import { decodeText } from '../../text/decode.js';
 import { parseCard } from '../../vcard/card.js';
 import { matchesAddressFilter } from '../../vcard/filter.js';
-import { queryReport } from '../../webdav/query-report.js';
-import { NS, qname } from '../../webdav/xml/names.js';
+import { qname } from '../../webdav/xml/names.js';
 import { addressDataProperty } from '../address-data.js';
 import { addressbookKind } from '../kind.js';
 import { parseAddressFilter } from '../query-xml.js';
 
 /** RFC 6352 §8.6 */
 export const addressbookQuery = queryReport({
-  name: qname(NS.CARDDAV, 'addressbook-query'),
+  name: qname(CARDDAV_NS, 'addressbook-query'),
   kind: addressbookKind,
   async *select(req, collection, body) {
     const filter = parseAddressFilter(body);

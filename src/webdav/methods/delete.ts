@@ -1,12 +1,16 @@
 import { checkPreconditions } from '../conditional.js';
 import type { MethodDef } from '../dav.js';
 import { DavError } from '../errors.js';
+import type { CollectionResource, ObjectResource } from '../resource.js';
+import type { ExistingTarget } from '../target.js';
 
-export const del: MethodDef = {
+type Deletable = ExistingTarget<ObjectResource | CollectionResource>;
+
+export const del: MethodDef<Deletable> = {
   name: 'DELETE',
-  allows: (t) => t.resource?.type === 'object' || t.resource?.type === 'collection',
+  allows: (t): t is Deletable => t.resource?.type === 'object' || t.resource?.type === 'collection',
   async handle(req, target) {
-    const r = target.resource!;
+    const r = target.resource;
     if (r.type === 'object') {
       const { id } = r.collection;
       // The precondition is checked against the state the delete commits over.
@@ -17,7 +21,7 @@ export const del: MethodDef = {
         checkPreconditions(req, current.etag);
         await tx.deleteObject(id, r.object.uri);
       });
-    } else if (r.type === 'collection') {
+    } else {
       await req.store.deleteCollection(r.collection.id);
     }
     req.respond(204);

@@ -1,19 +1,19 @@
 import { checkPreconditions } from '../conditional.js';
 import type { DavRequest } from '../request.js';
 import type { MethodDef } from '../dav.js';
-import type { Target } from '../target.js';
+import { exists, type ExistingTarget } from '../target.js';
 import { DavError } from '../errors.js';
 
-function getOrHead(name: 'GET' | 'HEAD'): MethodDef {
+function getOrHead(name: 'GET' | 'HEAD'): MethodDef<ExistingTarget> {
   return {
     name,
-    allows: (t) => t.resource !== undefined,
+    allows: exists,
     handle: (req, target) => serve(req, target),
   };
 }
 
-async function serve(req: DavRequest, target: Target): Promise<void> {
-  const r = target.resource!;
+async function serve(req: DavRequest, target: ExistingTarget): Promise<void> {
+  const r = target.resource;
   if (r.type === 'object') {
     const object = await req.store.getObject(r.collection.id, r.object.uri);
     if (!object) throw new DavError(404, 'Not found');
@@ -30,7 +30,7 @@ async function serve(req: DavRequest, target: Target): Promise<void> {
     req.respondStream(200, exported.chunks, exported.contentType);
     return;
   }
-  req.respond(200, `Davenport: this is a WebDAV ${r.type}. Point a CalDAV or CardDAV client at this server.\n`, 'text/plain; charset=utf-8');
+  req.respond(200, `Davenport: this is a WebDAV ${r.type}. Point a DAV client at this server.\n`, 'text/plain; charset=utf-8');
 }
 
 export const get = getOrHead('GET');

@@ -2,11 +2,12 @@ import type { MethodDef } from '../dav.js';
 import { DavError } from '../errors.js';
 import { multistatusChunks } from '../multistatus.js';
 import { parsePropRequest, propertiesResponse } from '../propfind-core.js';
+import { exists, type ExistingTarget } from '../target.js';
 import { dav } from '../xml/names.js';
 
-export const propfind: MethodDef = {
+export const propfind: MethodDef<ExistingTarget> = {
   name: 'PROPFIND',
-  allows: (t) => t.resource !== undefined,
+  allows: exists,
   async handle(req, target) {
     const depth = req.depth('infinity');
     if (depth === 'infinity') {
@@ -15,13 +16,13 @@ export const propfind: MethodDef = {
     const body = await req.readXml();
     if (body && body.name !== dav('propfind')) throw new DavError(400, 'Expected a DAV:propfind body');
     const props = parsePropRequest(body);
-    const r = target.resource!;
+    const r = target.resource;
     const ctx = { user: req.user };
     const minimal = req.wantsMinimal;
     if (minimal) req.setHeader('Preference-Applied', 'return=minimal');
     const responses = (async function* () {
-      yield propertiesResponse(req.dav, r, props, ctx, minimal);
-      if (depth === '1') for await (const member of req.dav.children(r)) yield propertiesResponse(req.dav, member, props, ctx, minimal);
+      yield propertiesResponse(req.context, r, props, ctx, minimal);
+      if (depth === '1') for await (const member of req.context.children(r)) yield propertiesResponse(req.context, member, props, ctx, minimal);
     })();
     req.respondMultistatus(multistatusChunks(responses));
   },

@@ -3,17 +3,18 @@ import { DavError } from '../errors.js';
 import { multistatus, response } from '../multistatus.js';
 import { propertyOwnerOf } from '../dead-properties.js';
 import { applyPropertyUpdate, instructionsOf, planPropertyUpdate, planPropstats } from '../property-update.js';
+import { exists, type ExistingTarget } from '../target.js';
 import { dav } from '../xml/names.js';
 
-export const proppatch: MethodDef = {
+export const proppatch: MethodDef<ExistingTarget> = {
   name: 'PROPPATCH',
-  allows: (t) => t.resource !== undefined,
+  allows: exists,
   async handle(req, target) {
     const body = await req.readXml();
     if (!body || body.name !== dav('propertyupdate')) throw new DavError(400, 'Expected a DAV:propertyupdate body');
-    const r = target.resource!;
+    const r = target.resource;
     const owner = propertyOwnerOf(r);
-    const plan = planPropertyUpdate(req.dav, r, instructionsOf(body), 'update', owner !== undefined);
+    const plan = planPropertyUpdate(req.context.properties, r, instructionsOf(body), 'update', owner !== undefined);
     if (plan.ok && owner) {
       await req.store.transaction((tx) => applyPropertyUpdate(tx, owner, plan));
     }

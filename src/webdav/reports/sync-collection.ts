@@ -3,7 +3,7 @@ import { DavError } from '../errors.js';
 import { multistatusChunks, response, statusEl, statusResponse } from '../multistatus.js';
 import { objectPath } from '../paths.js';
 import { parsePropRequest, propertiesResponse } from '../propfind-core.js';
-import type { CollectionResource } from '../resource.js';
+import { isCollection, type CollectionResource } from '../resource.js';
 import { parseSyncToken, syncTokenOf } from '../sync-token.js';
 import { dav } from '../xml/names.js';
 import { child } from '../xml/parse.js';
@@ -14,11 +14,10 @@ import type { ObjectMeta } from '../../store/types.js';
  * RFC 6578 sync-collection. Changes come from the change log, so an incremental sync
  * costs O(changes since the token), whatever the size of the collection.
  */
-export const syncCollection: ReportDef = {
+export const syncCollection: ReportDef<CollectionResource> = {
   name: dav('sync-collection'),
-  appliesTo: (r) => r.type === 'collection',
-  async handle(req, resource, body) {
-    const r = resource as CollectionResource;
+  appliesTo: isCollection,
+  async handle(req, r, body) {
     const { store } = req;
     const level = child(body, dav('sync-level'))?.text.trim() ?? '1';
     if (level !== '1') throw new DavError(403, 'Only sync-level 1 is supported', dav('sync-traversal-supported'));
@@ -34,7 +33,7 @@ export const syncCollection: ReportDef = {
     const props = parsePropRequest(body);
     const ctx = { user: req.user };
     const self: CollectionResource = { ...r, collection };
-    const member = (object: ObjectMeta) => propertiesResponse(req.dav, req.dav.objectResource(self, object), props, ctx, true);
+    const member = (object: ObjectMeta) => propertiesResponse(req.context, req.context.objectResource(self, object), props, ctx, true);
     let token = collection.synctoken;
     let responses: AsyncIterable<Xml>;
 

@@ -5,20 +5,26 @@ export type QName = string;
 
 export const NS = {
   DAV: 'DAV:',
-  CALDAV: 'urn:ietf:params:xml:ns:caldav',
-  CARDDAV: 'urn:ietf:params:xml:ns:carddav',
+  /** Where getctag lives, which the core defines. */
   CALSERVER: 'http://calendarserver.org/ns/',
-  APPLE_ICAL: 'http://apple.com/ns/ical/',
 } as const;
 
-/** Prefixes declared once on every response's root element. */
-export const PREFIXES: Readonly<Record<string, string>> = {
-  [NS.DAV]: 'D',
-  [NS.CALDAV]: 'C',
-  [NS.CARDDAV]: 'CR',
-  [NS.CALSERVER]: 'CS',
-  [NS.APPLE_ICAL]: 'A',
-};
+const prefixes = new Map<string, string>([
+  [NS.DAV, 'D'],
+  [NS.CALSERVER, 'CS'],
+]);
+
+/** Prefixes declared once on every response's root element, namespace → prefix. */
+export const PREFIXES: ReadonlyMap<string, string> = prefixes;
+
+/**
+ * Gives a protocol layer's namespace a prefix on every response's root. Declared when
+ * the layer's namespace module loads, so before any element in it is written.
+ */
+export function declarePrefix(ns: string, prefix: string): void {
+  if (prefixes.has(ns) || [...prefixes.values()].includes(prefix)) throw new Error(`prefix ${prefix} for ${ns} declared twice`);
+  prefixes.set(ns, prefix);
+}
 
 export function qname(ns: string, local: string): QName {
   return `{${ns}}${local}`;

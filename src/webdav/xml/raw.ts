@@ -1,11 +1,10 @@
 import { isUtf8 } from 'node:buffer';
 import type { Xml } from './write.js';
 
-// Stored calendar and address data is already UTF-8: escaping it byte by byte and
-// splicing it into the response avoids decoding it to a string, escaping that, and
-// encoding the whole response again (most of a multiget's time). The response XML
-// carries a marker where each piece goes; escapeXml never lets a marker through
-// from user data.
+// Stored object data is already UTF-8: escaping it byte by byte and splicing it into
+// the response avoids decoding it to a string, escaping that, and encoding the whole
+// response again (most of a multiget's time). The response XML carries a marker where
+// each piece goes; escapeXml never lets a marker through from user data.
 
 export const MARK_OPEN = '\uE000';
 export const MARK_CLOSE = '\uE001';

@@ -7,8 +7,8 @@ import type { XmlElement } from './parse.js';
 const NEEDS_ESCAPE = /[&<>"\r\uE000\uE001]/;
 
 /**
- * Escapes text and attribute values. CR is written as &#13; so calendar and address
- * data come back with the exact line endings they were stored with; U+E000/U+E001
+ * Escapes text and attribute values. CR is written as &#13; so stored object data
+ * comes back with the exact line endings it was stored with; U+E000/U+E001
  * are written as references so they can never be taken for raw-data markers
  * (raw.ts). Chained native replaces: several times faster than one regex with a
  * callback on large data.
@@ -45,7 +45,7 @@ function tagOf(name: QName): Tag {
   let tag = tags.get(name);
   if (!tag) {
     const { ns, local } = splitQName(name);
-    const prefix = PREFIXES[ns];
+    const prefix = PREFIXES.get(ns);
     const prefixed = prefix ? `${prefix}:${local}` : local;
     const open = prefix ? prefixed : `${local} xmlns="${escapeXml(ns)}"`;
     tag = { open, start: `<${open}>`, end: `</${prefixed}>`, empty: `<${open}/>` };
@@ -75,8 +75,8 @@ export function textEl(name: QName, text: string): Xml {
 /** The start and end of a document whose root declares every known prefix once. */
 export function xmlDocumentFrame(root: QName): { open: string; close: string } {
   const { ns, local } = splitQName(root);
-  const decls = Object.entries(PREFIXES).map(([uri, p]) => ` xmlns:${p}="${uri}"`).join('');
-  const prefix = PREFIXES[ns];
+  const decls = [...PREFIXES].map(([uri, p]) => ` xmlns:${p}="${uri}"`).join('');
+  const prefix = PREFIXES.get(ns);
   if (!prefix) throw new Error(`root element in unknown namespace ${ns}`);
   return { open: `<?xml version="1.0" encoding="utf-8"?>\n<${prefix}:${local}${decls}>`, close: `</${prefix}:${local}>\n` };
 }

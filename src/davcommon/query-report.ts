@@ -1,15 +1,16 @@
 import type { StoredObject } from '../store/types.js';
-import type { ReportDef } from './dav.js';
-import { DavError } from './errors.js';
-import type { CollectionKind } from './kinds.js';
-import { collectionOf } from './multiget.js';
-import { multistatusChunks, response, statusEl } from './multistatus.js';
-import { parsePropRequest, propertiesResponse, type ReportPropertiesFactory } from './propfind-core.js';
-import type { DavRequest } from './request.js';
-import type { CollectionResource } from './resource.js';
-import { qname, type QName } from './xml/names.js';
-import { RawParts } from './xml/raw.js';
-import { child, type XmlElement } from './xml/parse.js';
+import type { ReportDef } from '../webdav/dav.js';
+import { DavError } from '../webdav/errors.js';
+import type { CollectionKind } from '../webdav/kinds.js';
+import { multistatusChunks, response, statusEl } from '../webdav/multistatus.js';
+import { parsePropRequest, propertiesResponse } from '../webdav/propfind-core.js';
+import type { DavRequest } from '../webdav/request.js';
+import type { CollectionResource } from '../webdav/resource.js';
+import { qname, type QName } from '../webdav/xml/names.js';
+import { RawParts } from '../webdav/xml/raw.js';
+import { child, type XmlElement } from '../webdav/xml/parse.js';
+import type { ReportPropertiesFactory } from './report-data.js';
+import { collectionOf, inCollectionsOf, type ReportScope } from './report-scope.js';
 
 export interface QueryReportSpec {
   name: QName;
@@ -24,11 +25,11 @@ export interface QueryReportSpec {
  * asked properties, on a collection (its members) or on one member (itself).
  * A `limit/nresults` in the report's namespace truncates with a 507 (RFC 5323 §5.17).
  */
-export function queryReport(spec: QueryReportSpec): ReportDef {
+export function queryReport(spec: QueryReportSpec): ReportDef<ReportScope> {
   const ns = spec.name.slice(1, spec.name.indexOf('}'));
   return {
     name: spec.name,
-    appliesTo: (r) => (r.type === 'collection' || r.type === 'object') && r.kind === spec.kind,
+    appliesTo: inCollectionsOf(spec.kind),
     async handle(req, resource, body) {
       const collection = await collectionOf(req, resource);
       const nresults = child(child(body, qname(ns, 'limit')) ?? body, qname(ns, 'nresults'))?.text.trim();
@@ -51,7 +52,7 @@ export function queryReport(spec: QueryReportSpec): ReportDef {
       const extra = spec.properties(req, body, collection, { loaded: new Map(shown.map((o) => [o.uri, o.data])), raw });
       const ctx = { user: req.user };
       const responses = (async function* () {
-        for (const o of shown) yield propertiesResponse(req.dav, req.dav.objectResource(collection, o), props, ctx, false, extra);
+        for (const o of shown) yield propertiesResponse(req.context, req.context.objectResource(collection, o), props, ctx, false, extra);
         if (truncated) yield response(collection.path, statusEl(507));
       })();
       const chunks = (async function* () {

@@ -1,4 +1,4 @@
-// Bytes → text for iCalendar bodies. RFC 5545 says UTF-8, but Thunderbird and
+// Bytes → text for iCalendar and vCard bodies. Both say UTF-8, but Thunderbird and
 // Android exports in the wild are ISO-8859-1; decoding those as UTF-8 would turn
 // every accented letter into U+FFFD, so we fall back instead of corrupting data.
 

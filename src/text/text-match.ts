@@ -1,12 +1,25 @@
-// RFC 4790 collations as used by CalDAV (RFC 4791 §7.5, §9.7.5) and CardDAV
-// (RFC 6352 §10.5.4). Shared by both, so it knows nothing about iCalendar.
+// RFC 4790 collations and the text-match test of CalDAV (RFC 4791 §7.5, §9.7.5) and
+// CardDAV (RFC 6352 §10.5.4). Shared by both, so it knows nothing about either format.
 
-import type { Collation, TextMatch } from './types.js';
+export type Collation = 'i;ascii-casemap' | 'i;unicode-casemap' | 'i;octet';
+export type MatchType = 'equals' | 'contains' | 'starts-with' | 'ends-with';
+
+export interface TextMatch {
+  value: string;
+  collation: Collation;
+  matchType: MatchType; // CalDAV always uses 'contains'; CardDAV may ask for the others
+  negate: boolean;
+}
 
 export const COLLATIONS: readonly Collation[] = ['i;ascii-casemap', 'i;unicode-casemap', 'i;octet'];
+const MATCH_TYPES: readonly MatchType[] = ['equals', 'contains', 'starts-with', 'ends-with'];
 
 export function isSupportedCollation(name: string): name is Collation {
   return (COLLATIONS as readonly string[]).includes(name);
+}
+
+export function isMatchType(name: string): name is MatchType {
+  return (MATCH_TYPES as readonly string[]).includes(name);
 }
 
 /** Folds a string so that equal-under-the-collation strings become identical. */

@@ -1,28 +1,29 @@
-import type { ReportDef } from './dav.js';
-import { DavError } from './errors.js';
-import type { CollectionKind } from './kinds.js';
-import { multistatus, statusResponse } from './multistatus.js';
-import { hrefToPath } from './paths.js';
-import { parsePropRequest, propertiesResponse, type ReportPropertiesFactory } from './propfind-core.js';
-import type { DavRequest } from './request.js';
-import type { CollectionResource, Resource } from './resource.js';
-import { dav, type QName } from './xml/names.js';
-import { RawParts } from './xml/raw.js';
+import type { ReportDef } from '../webdav/dav.js';
+import { DavError } from '../webdav/errors.js';
+import type { CollectionKind } from '../webdav/kinds.js';
+import { multistatus, statusResponse } from '../webdav/multistatus.js';
+import { hrefToPath } from '../webdav/paths.js';
+import { parsePropRequest, propertiesResponse } from '../webdav/propfind-core.js';
+import type { DavRequest } from '../webdav/request.js';
+import type { CollectionResource, Resource } from '../webdav/resource.js';
+import { dav, type QName } from '../webdav/xml/names.js';
+import { RawParts } from '../webdav/xml/raw.js';
+import type { ReportPropertiesFactory } from './report-data.js';
+import { collectionOf, inCollectionsOf, type ReportScope } from './report-scope.js';
 
 /**
  * A multiget report (calendar-multiget, addressbook-multiget): the listed members with
  * the asked properties. Each href is answered on its own: 404 outside the collection,
- * 403 for another user's data. With `kind`, it applies only to that kind's collections,
- * so an address book does not list calendar-multiget in its supported-report-set.
+ * 403 for another user's data.
  */
 export function multigetReport(
   name: QName,
   reportProperties: ReportPropertiesFactory,
   kind: CollectionKind,
-): ReportDef {
+): ReportDef<ReportScope> {
   return {
     name,
-    appliesTo: (r) => (r.type === 'collection' || r.type === 'object') && r.kind === kind,
+    appliesTo: inCollectionsOf(kind),
     async handle(req, resource, body) {
       const collection = await collectionOf(req, resource);
       const props = parsePropRequest(body);
@@ -39,22 +40,14 @@ export function multigetReport(
       for (const href of hrefs) {
         const uri = direct.get(href);
         const object = uri === undefined ? undefined : objects.get(uri);
-        const member = object ? req.dav.objectResource(collection, object) : uri !== undefined ? 404 : await memberAt(req, collection, hrefToPath(href));
+        const member = object ? req.context.objectResource(collection, object) : uri !== undefined ? 404 : await memberAt(req, collection, hrefToPath(href));
         out += typeof member === 'number'
           ? statusResponse(href, member)
-          : await propertiesResponse(req.dav, member, props, ctx, false, extra);
+          : await propertiesResponse(req.context, member, props, ctx, false, extra);
       }
       req.respond(207, raw.assemble(multistatus(out)), 'application/xml; charset=utf-8');
     },
   };
-}
-
-/** The collection a report runs over: the resource itself, or the parent of an object. */
-export async function collectionOf(req: DavRequest, resource: Resource): Promise<CollectionResource> {
-  if (resource.type === 'collection') return resource;
-  const target = await req.dav.resolve(resource.path.slice(0, resource.path.lastIndexOf('/') + 1), req.user);
-  if (target.resource?.type !== 'collection') throw new DavError(404, 'Not found');
-  return target.resource;
 }
 
 /** The member name when `path` is directly inside the collection. */
@@ -71,7 +64,7 @@ function memberName(collection: CollectionResource, path: string): string | unde
 
 async function memberAt(req: DavRequest, collection: CollectionResource, path: string): Promise<Resource | number> {
   try {
-    const target = await req.dav.resolve(path, req.user);
+    const target = await req.context.resolve(path, req.user);
     const r = target.resource;
     if (r?.type !== 'object' || r.collection.id !== collection.collection.id) return 404;
     return r;
