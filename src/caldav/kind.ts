@@ -43,7 +43,7 @@ export const calendarKind: CollectionKind = {
 
   exportCollection(collection, objects) {
     const texts = (async function* () {
-      for await (const o of objects) yield decodeText(o.data);
+      for await (const page of objects) for (const o of page) yield decodeText(o.data);
     })();
     return { contentType: 'text/calendar; charset=utf-8', chunks: exportCalendar(collection.displayname, texts) };
   },

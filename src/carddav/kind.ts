@@ -32,7 +32,7 @@ export const addressbookKind: CollectionKind = {
     return {
       contentType: 'text/vcard; charset=utf-8',
       chunks: exportCards((async function* () {
-        for await (const o of objects) yield o.data;
+        for await (const page of objects) for (const o of page) yield o.data;
       })()),
     };
   },

@@ -1,4 +1,5 @@
 import { ConfigError } from '../config.js';
+import { migrateStore } from './migrate-store.js';
 import { serve } from './serve.js';
 import { user } from './user.js';
 
@@ -11,8 +12,10 @@ async function main(): Promise<number | undefined> {
       return undefined;
     case 'user':
       return user(args);
+    case 'migrate-store':
+      return migrateStore(args);
     default:
-      console.error('usage: davenport serve | user <add|passwd|list> …');
+      console.error('usage: davenport serve | user <add|passwd|list> … | migrate-store --to <postgres://…|sqlite:<dir>>');
       return 2;
   }
 }

@@ -2,7 +2,7 @@ import type { StoredObject } from '../store/types.js';
 import type { ReportDef } from '../webdav/dav.js';
 import { DavError } from '../webdav/errors.js';
 import type { CollectionKind } from '../webdav/kinds.js';
-import { multistatusChunks, response, statusEl } from '../webdav/multistatus.js';
+import { joinResponses, multistatusChunks, response, statusEl } from '../webdav/multistatus.js';
 import { parsePropRequest, propertiesResponse } from '../webdav/propfind-core.js';
 import type { DavRequest } from '../webdav/request.js';
 import type { CollectionResource } from '../webdav/resource.js';
@@ -12,11 +12,15 @@ import { child, type XmlElement } from '../webdav/xml/parse.js';
 import type { ReportPropertiesFactory } from './report-data.js';
 import { collectionOf, inCollectionsOf, type ReportScope } from './report-scope.js';
 
+/** Members answered per turn (see joinResponses). */
+const PAGE = 500;
+
 export interface QueryReportSpec {
   name: QName;
   kind: CollectionKind;
   /** The members that match the report's filter, in the order to report them. */
-  select(req: DavRequest, collection: CollectionResource, body: XmlElement): AsyncIterable<StoredObject>;
+  /** …a page at a time. */
+  select(req: DavRequest, collection: CollectionResource, body: XmlElement): AsyncIterable<StoredObject[]>;
   properties: ReportPropertiesFactory;
 }
 
@@ -39,20 +43,25 @@ export function queryReport(spec: QueryReportSpec): ReportDef<ReportScope> {
       const onlyUri = resource.type === 'object' ? resource.object.uri : undefined;
       const shown: StoredObject[] = [];
       let truncated = false;
-      for await (const o of spec.select(req, collection, body)) {
-        if (onlyUri !== undefined && o.uri !== onlyUri) continue;
-        if (shown.length === limit) {
-          truncated = true;
-          break;
+      select: for await (const page of spec.select(req, collection, body)) {
+        for (const o of page) {
+          if (onlyUri !== undefined && o.uri !== onlyUri) continue;
+          if (shown.length === limit) {
+            truncated = true;
+            break select;
+          }
+          shown.push(o);
         }
-        shown.push(o);
       }
       const props = parsePropRequest(body);
       const raw = new RawParts();
       const extra = spec.properties(req, body, collection, { loaded: new Map(shown.map((o) => [o.uri, o.data])), raw });
       const ctx = { user: req.user };
       const responses = (async function* () {
-        for (const o of shown) yield propertiesResponse(req.context, req.context.objectResource(collection, o), props, ctx, false, extra);
+        for (let i = 0; i < shown.length; i += PAGE) {
+          const page = shown.slice(i, i + PAGE);
+          yield joinResponses(page.map((o) => propertiesResponse(req.context, req.context.objectResource(collection, o), props, ctx, false, extra)));
+        }
         if (truncated) yield response(collection.path, statusEl(507));
       })();
       const chunks = (async function* () {

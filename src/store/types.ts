@@ -101,14 +101,15 @@ export interface CollectionStore {
   lockCollection(collectionId: number): Promise<boolean>;
 
   /**
-   * The members in uri order, read a page at a time as the caller iterates, so listing
-   * 100,000 members never holds them all in memory. Nothing stays open between pages.
+   * The members in uri order, a page (an array of up to a few hundred) at a time, read
+   * as the caller iterates: listing 100,000 members never holds them all in memory,
+   * and the caller awaits once per page, not per member. Nothing stays open between pages.
    */
-  listObjects(collectionId: number): AsyncIterable<ObjectMeta>;
+  listObjects(collectionId: number): AsyncIterable<ObjectMeta[]>;
   /** The members with their data, in uri order, a page at a time. */
-  iterateObjects(collectionId: number): AsyncIterable<StoredObject>;
+  iterateObjects(collectionId: number): AsyncIterable<StoredObject[]>;
   /** The members of one component type with their data, a page at a time. */
-  objectsOfComponent(collectionId: number, component: string): AsyncIterable<StoredObject>;
+  objectsOfComponent(collectionId: number, component: string): AsyncIterable<StoredObject[]>;
   /** One lookup each. */
   getObject(collectionId: number, uri: string): Promise<StoredObject | undefined>;
   getObjectMeta(collectionId: number, uri: string): Promise<ObjectMeta | undefined>;
@@ -193,8 +194,55 @@ export interface IntervalIndex {
   overlapping(query: IntervalQuery): Promise<IntervalCandidate[]>;
 }
 
+/** Work to do after a write, by whichever node claims it: a notification to deliver. */
+export interface NewJob {
+  queue: string;
+  /** Opaque to the store. */
+  payload: string;
+  /** Not claimed before (epoch ms); default now. */
+  runAt?: number;
+  /** While a job of the queue with this key waits unclaimed, no other is added (bursts coalesce). */
+  key?: string;
+}
+
+export interface Job {
+  id: number;
+  queue: string;
+  key: string | null;
+  payload: string;
+  /** Claims so far, this one included; with the id it names this claim. */
+  attempts: number;
+}
+
+/**
+ * A durable queue shared by every node: a claim holds a job for a lease, during which
+ * no other claim gets it; it stays until completed, so a node that dies mid-delivery
+ * only delays it (a delivery that outlasts its lease may be made twice). Times are
+ * epoch ms; leases run on the database's clock where it has one (PostgreSQL), so
+ * nodes' clocks need not agree. One indexed statement each unless said otherwise.
+ */
+export interface JobQueue {
+  /** Adds the job with the session's transaction (wakes listeners at commit); false if coalesced. */
+  enqueue(job: NewJob): Promise<boolean>;
+  /**
+   * Claims up to `limit` jobs that are due and unclaimed or whose lease ran out, oldest
+   * first, for `leaseMs`: nobody else gets them until it runs out.
+   */
+  claimJobs(queue: string, limit: number, leaseMs: number): Promise<Job[]>;
+  /**
+   * Deletes a claimed job. False when the claim was lost (lease ran out and another
+   * claimed it): the other delivery stands.
+   */
+  completeJob(job: Job): Promise<boolean>;
+  /**
+   * Releases a claimed job to run again at `runAt`, merged into a waiting job with the
+   * same key if there is one (two statements). False when the claim was lost.
+   */
+  retryJob(job: Job, runAt: number): Promise<boolean>;
+}
+
 /** Everything a request may read or write; inside a transaction, bound to it. */
-export interface StoreSession extends UserStore, CollectionStore, PropertyStore, IntervalIndex {}
+export interface StoreSession extends UserStore, CollectionStore, PropertyStore, IntervalIndex, JobQueue {}
 
 export interface Store extends StoreSession {
   /** 'sqlite' or 'postgres'. */
@@ -205,5 +253,12 @@ export interface Store extends StoreSession {
    * transaction holds the collection locks (and on SQLite the one writer) until it ends.
    */
   transaction<T>(fn: (tx: StoreSession) => Promise<T>): Promise<T>;
+  /**
+   * Calls listener (later, never inside the write) once the subscription is in place and
+   * again whenever a transaction that enqueued to the queue commits, on any node on
+   * PostgreSQL, in this process on SQLite. A job due later wakes nobody when it comes
+   * due, nor does a lease running out: the worker polls for those. Returns unsubscribe.
+   */
+  onJobs(queue: string, listener: () => void): () => void;
   close(): Promise<void>;
 }

@@ -21,6 +21,6 @@ export interface DavContext {
   /** Maps a path to a resource, as the signed-in user may see it. */
   resolve(path: string, user: User): Promise<Target>;
   /** Members of a collection-like resource, for Depth: 1. */
-  children(r: Resource): AsyncIterable<Resource>;
+  children(r: Resource): AsyncIterable<Resource[]>;
   objectResource(parent: CollectionResource, object: ObjectMeta): ObjectResource;
 }

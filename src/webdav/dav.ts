@@ -139,23 +139,20 @@ export class Dav implements DavContext {
     return user;
   }
 
-  /** Members of a collection-like resource, for Depth: 1. */
-  async *children(r: Resource): AsyncIterable<Resource> {
+  /** Members of a collection-like resource, for Depth: 1, a page at a time. */
+  async *children(r: Resource): AsyncIterable<Resource[]> {
     if (r.type === 'home') {
-      for (const collection of await this.store.listCollections(r.owner.id, r.kind.name)) {
-        yield {
-          type: 'collection', path: collectionPath(r.kind.homeSegment, r.owner.username, collection.uri),
-          owner: r.owner, kind: r.kind, collection,
-        };
-      }
-      for (const s of r.kind.specialCollections ?? []) {
-        yield {
-          type: 'special', path: collectionPath(r.kind.homeSegment, r.owner.username, s.uri),
-          owner: r.owner, kind: r.kind, resourceType: s.resourceType,
-        };
-      }
+      const collections: Resource[] = (await this.store.listCollections(r.owner.id, r.kind.name)).map((collection) => ({
+        type: 'collection', path: collectionPath(r.kind.homeSegment, r.owner.username, collection.uri),
+        owner: r.owner, kind: r.kind, collection,
+      }));
+      const specials: Resource[] = (r.kind.specialCollections ?? []).map((s) => ({
+        type: 'special', path: collectionPath(r.kind.homeSegment, r.owner.username, s.uri),
+        owner: r.owner, kind: r.kind, resourceType: s.resourceType,
+      }));
+      yield [...collections, ...specials];
     } else if (r.type === 'collection') {
-      for await (const object of this.store.listObjects(r.collection.id)) yield this.objectResource(r, object);
+      for await (const page of this.store.listObjects(r.collection.id)) yield page.map((object) => this.objectResource(r, object));
     }
   }
 

@@ -37,7 +37,7 @@ export interface CollectionKind {
    */
   ensureUid?(data: Buffer): Buffer;
   /** GET on a collection: the whole collection as one document. */
-  exportCollection?(collection: Collection, objects: AsyncIterable<StoredObject>): { contentType: string; chunks: AsyncIterable<string | Buffer> };
+  exportCollection?(collection: Collection, objects: AsyncIterable<StoredObject[]>): { contentType: string; chunks: AsyncIterable<string | Buffer> };
   /** Fixed collections every home has (e.g. the scheduling inbox/outbox). */
   specialCollections?: { uri: string; resourceType: QName }[];
 }

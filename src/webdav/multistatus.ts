@@ -45,6 +45,14 @@ export function multistatus(responses: Xml, extra: Xml = ''): string {
   return xmlDocument(MULTISTATUS, responses + extra);
 }
 
+/**
+ * The responses of a page of members, one string. Awaited together: a response per
+ * await would cost a turn of the event loop's microtask queue per member.
+ */
+export async function joinResponses(responses: Promise<Xml>[]): Promise<Xml> {
+  return (await Promise.all(responses)).join('');
+}
+
 const CHUNK = 64 * 1024;
 
 /**

@@ -26,6 +26,8 @@ export interface TestServer {
   /** The node's own connection to the store (for set-up that has no HTTP form). */
   store: Store;
   dataDir: string;
+  /** Where the store is (with dataDir, the database URL on PostgreSQL). */
+  location: StoreLocation;
   /** An HTTP request as `user` (alice by default); redirects are not followed. */
   request(method: string, path: string, options?: { body?: string | Buffer; headers?: Record<string, string>; user?: TestUser | null }): Promise<DavResponse>;
   /** Another node of the same deployment: its own server and store connection, the same database. */
@@ -45,6 +47,11 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
   return node;
 }
 
+/** The real server on a store that already exists (a copy); closing it removes the store. */
+export function startServerAt(location: StoreLocation): Promise<TestServer> {
+  return startNode(location, {}, location.drop);
+}
+
 async function startNode(location: StoreLocation, overrides: Record<string, string>, cleanup: () => Promise<void>): Promise<TestServer> {
   const { dataDir } = location;
   const config = loadConfig({
@@ -60,6 +67,7 @@ async function startNode(location: StoreLocation, overrides: Record<string, stri
     server,
     store,
     dataDir,
+    location,
     async request(method, path, options = {}) {
       const user = options.user === undefined ? ALICE : options.user;
       const headers: Record<string, string> = { ...(options.headers ?? {}) };

@@ -22,10 +22,10 @@ export interface StoreLocation {
   drop(): Promise<void>;
 }
 
-export async function freshStoreLocation(): Promise<StoreLocation> {
+export async function freshStoreLocation(engine: typeof TEST_ENGINE = TEST_ENGINE): Promise<StoreLocation> {
   const dataDir = mkdtempSync(join(tmpdir(), 'davenport-test-'));
   const removeDir = () => rmSync(dataDir, { recursive: true, force: true });
-  if (TEST_ENGINE === 'sqlite') return { dataDir, drop: async () => removeDir() };
+  if (engine === 'sqlite') return { dataDir, drop: async () => removeDir() };
   const base = process.env.TEST_DATABASE_URL;
   if (!base) throw new Error('TEST_ENGINE=postgres needs TEST_DATABASE_URL');
   const schema = `test_${Math.random().toString(36).slice(2, 12)}`;
@@ -52,10 +52,15 @@ async function adminQuery(url: string, sql: string): Promise<void> {
   }
 }
 
+/** Opens (and migrates) the store at a location. */
+export function openStoreAt(location: StoreLocation): Promise<Store> {
+  return openStore({ dataDir: location.dataDir, database: { url: location.databaseUrl ?? '', poolSize: 4 } });
+}
+
 /** A fresh store on the suite's engine, closed and removed after the test. */
 export async function openTestStore(t: TestContext): Promise<Store> {
   const location = await freshStoreLocation();
-  const store = await openStore({ dataDir: location.dataDir, database: { url: location.databaseUrl ?? '', poolSize: 4 } });
+  const store = await openStoreAt(location);
   t.after(async () => {
     await store.close();
     await location.drop();

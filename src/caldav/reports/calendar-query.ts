@@ -32,13 +32,13 @@ function plainTimeRange(filter: CompFilter): boolean {
  * with a component but no time-range (e.g. only a VALARM time-range below it), every
  * object of that component; otherwise every object. Only undecided ones are parsed.
  */
-async function* candidates(req: DavRequest, collection: CollectionResource, filter: CompFilter): AsyncIterable<StoredObject | IntervalCandidate> {
+async function* candidates(req: DavRequest, collection: CollectionResource, filter: CompFilter): AsyncIterable<(StoredObject | IntervalCandidate)[]> {
   const [inner, ...more] = filter.compFilters;
   const { store } = req;
   const { id, timezone } = collection.collection;
   if (inner && more.length === 0 && !inner.isNotDefined) {
     const range = inner.timeRange;
-    if (range) yield* await objectsInRange(store, id, inner.name, range, timezone);
+    if (range) yield await objectsInRange(store, id, inner.name, range, timezone);
     else yield* store.objectsOfComponent(id, inner.name);
     return;
   }
@@ -57,8 +57,8 @@ export const calendarQuery = queryReport({
     const filter = parseFilter(body);
     const fromIndex = plainTimeRange(filter);
     const floatingTz = collection.collection.timezone ?? undefined;
-    for await (const o of candidates(req, collection, filter)) {
-      if ((fromIndex && indexDecides(o)) || matchesFilter(parseStored(decodeText(o.data)), filter, floatingTz)) yield o;
+    for await (const page of candidates(req, collection, filter)) {
+      yield page.filter((o) => (fromIndex && indexDecides(o)) || matchesFilter(parseStored(decodeText(o.data)), filter, floatingTz));
     }
   },
   properties: calendarDataProperty,

@@ -15,8 +15,8 @@ export const addressbookQuery = queryReport({
   async *select(req, collection, body) {
     const filter = parseAddressFilter(body);
     const everything = filter.propFilters.length === 0;
-    for await (const o of req.store.iterateObjects(collection.collection.id)) {
-      if (everything || matchesAddressFilter(parseCard(decodeText(o.data)), filter)) yield o;
+    for await (const page of req.store.iterateObjects(collection.collection.id)) {
+      yield everything ? page : page.filter((o) => matchesAddressFilter(parseCard(decodeText(o.data)), filter));
     }
   },
   properties: (req, body, _collection, data) => addressDataProperty(req, body, data),

@@ -1,9 +1,10 @@
 import pg from 'pg';
 import { fileURLToPath } from 'node:url';
 import { migrate } from './migrate.js';
+import { JOBS_CHANNEL, JobListener } from './job-listener.js';
 import { byUri, intervalRows, LEVEL_WIDTHS, queryBounds, TOP_LEVEL } from '../interval-levels.js';
 import type {
-  Change, Collection, CollectionFields, DeadProperty, IntervalCandidate, IntervalQuery, IntervalSet,
+  Change, Collection, CollectionFields, DeadProperty, IntervalCandidate, IntervalQuery, IntervalSet, Job, NewJob,
   ObjectMeta, ObjectWrite, PropertyOwner, Store, StoredObject, StoreSession, User,
 } from '../types.js';
 
@@ -15,6 +16,10 @@ const COLLECTION_COLUMNS = `id, owner_id AS "ownerId", kind, uri, displayname, d
 const META_COLUMNS = 'uri, uid, etag, component, size, modified_at AS "modifiedAt"';
 const OBJECT_COLUMNS = `${META_COLUMNS}, data`;
 const PAGE = 500;
+/** Epoch ms on the database's clock: leases then hold whatever the nodes' clocks say. */
+const DB_NOW = '(extract(epoch FROM now()) * 1000)::bigint';
+/** The one waiting job per (queue, key) that coalescing keeps (the partial unique index). */
+const WAITING_KEY = 'ON CONFLICT (queue, key) WHERE key IS NOT NULL AND locked_until IS NULL';
 
 /** Maps the writable collection fields to their columns (the only names ever put into SQL). */
 const FIELD_COLUMNS: Record<keyof CollectionFields, string> = {
@@ -172,15 +177,15 @@ class PgSession implements StoreSession {
     return (await this.run('SELECT 1 FROM collections WHERE id = $1 FOR UPDATE', [collectionId])) > 0;
   }
 
-  listObjects(collectionId: number): AsyncIterable<ObjectMeta> {
+  listObjects(collectionId: number): AsyncIterable<ObjectMeta[]> {
     return this.pages<ObjectMeta>(`SELECT ${META_COLUMNS} FROM objects WHERE collection_id = $1`, [collectionId]);
   }
 
-  iterateObjects(collectionId: number): AsyncIterable<StoredObject> {
+  iterateObjects(collectionId: number): AsyncIterable<StoredObject[]> {
     return this.pages<StoredObject>(`SELECT ${OBJECT_COLUMNS} FROM objects WHERE collection_id = $1`, [collectionId]);
   }
 
-  objectsOfComponent(collectionId: number, component: string): AsyncIterable<StoredObject> {
+  objectsOfComponent(collectionId: number, component: string): AsyncIterable<StoredObject[]> {
     return this.pages<StoredObject>(
       `SELECT ${OBJECT_COLUMNS} FROM objects WHERE collection_id = $1 AND component = $2`, [collectionId, component],
     );
@@ -191,12 +196,12 @@ class PgSession implements StoreSession {
    * own statement: nothing stays open between pages, so a response can stream out
    * while the connection serves others.
    */
-  private async *pages<T extends ObjectMeta>(select: string, values: unknown[]): AsyncGenerator<T> {
+  private async *pages<T extends ObjectMeta>(select: string, values: unknown[]): AsyncGenerator<T[]> {
     const sql = `${select} AND uri > $${values.length + 1} ORDER BY uri LIMIT ${PAGE}`;
     let after = '';
     for (;;) {
       const page = await this.rows<T>(sql, [...values, after]);
-      yield* page;
+      if (page.length > 0) yield page;
       if (page.length < PAGE) return;
       after = page[page.length - 1]!.uri;
     }
@@ -314,13 +319,67 @@ class PgSession implements StoreSession {
     const params: Record<OverlapParam, unknown> = { ...query, ...queryBounds(query) };
     return byUri(await this.rows<IntervalCandidate>(OVERLAPPING_SQL, OVERLAP_PARAMS.map((p) => params[p])));
   }
+
+  async enqueue(job: NewJob): Promise<boolean> {
+    // The NOTIFY in the same statement goes out at commit, to every node, and not at
+    // all on rollback; a transaction's identical notifications are sent once.
+    return (await this.run(
+      `WITH added AS (
+         INSERT INTO jobs (queue, key, payload, run_at, created_at) VALUES ($1, $2, $3, COALESCE($4, ${DB_NOW}), ${DB_NOW})
+         ${WAITING_KEY} DO NOTHING
+         RETURNING queue)
+       SELECT pg_notify('${JOBS_CHANNEL}', queue) FROM added`,
+      [job.queue, job.key ?? null, job.payload, job.runAt ?? null],
+    )) > 0;
+  }
+
+  claimJobs(queue: string, limit: number, leaseMs: number): Promise<Job[]> {
+    // SKIP LOCKED passes over the rows another node is claiming right now; a row whose
+    // claim committed after this statement began is checked again, found claimed and
+    // left out. MATERIALIZED: the locking SELECT runs exactly once.
+    return this.rows<Job>(
+      `WITH due AS MATERIALIZED (
+         SELECT id FROM jobs
+         WHERE queue = $1 AND run_at <= ${DB_NOW} AND (locked_until IS NULL OR locked_until <= ${DB_NOW})
+         ORDER BY run_at, id LIMIT $2
+         FOR UPDATE SKIP LOCKED)
+       UPDATE jobs SET locked_until = ${DB_NOW} + $3, attempts = attempts + 1 FROM due WHERE jobs.id = due.id
+       RETURNING jobs.id, queue, key, payload, attempts`,
+      [queue, limit, leaseMs],
+    );
+  }
+
+  async completeJob(job: Job): Promise<boolean> {
+    return (await this.run('DELETE FROM jobs WHERE id = $1 AND attempts = $2', [job.id, job.attempts])) > 0;
+  }
+
+  retryJob(job: Job, runAt: number): Promise<boolean> {
+    // Deleted and inserted again, not updated: a job with the same key added while this
+    // one was claimed would make two waiting; the insert merges into that one instead
+    // (and waits for an uncommitted one rather than failing).
+    return this.atomically(async (tx) => {
+      const taken = await tx.row<{ queue: string; key: string | null; payload: string; created_at: number }>(
+        'DELETE FROM jobs WHERE id = $1 AND attempts = $2 RETURNING queue, key, payload, created_at', [job.id, job.attempts],
+      );
+      if (!taken) return false;
+      await tx.run(
+        `INSERT INTO jobs (id, queue, key, payload, run_at, attempts, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ${WAITING_KEY} DO UPDATE SET
+           run_at = GREATEST(jobs.run_at, excluded.run_at), attempts = GREATEST(jobs.attempts, excluded.attempts)`,
+        [job.id, taken.queue, taken.key, taken.payload, runAt, job.attempts, taken.created_at],
+      );
+      return true;
+    });
+  }
 }
 
 export class PostgresStore extends PgSession implements Store {
   readonly engine = 'postgres';
+  private readonly jobListener: JobListener;
 
-  private constructor(private readonly pool: pg.Pool) {
+  private constructor(private readonly pool: pg.Pool, url: string) {
     super(pool);
+    this.jobListener = new JobListener(url);
   }
 
   /** Connects a pool of up to `poolSize` connections and brings the schema up to date. */
@@ -340,7 +399,7 @@ export class PostgresStore extends PgSession implements Store {
       await pool.end();
       throw err;
     }
-    return new PostgresStore(pool);
+    return new PostgresStore(pool, url);
   }
 
   transaction<T>(fn: (tx: StoreSession) => Promise<T>): Promise<T> {
@@ -375,7 +434,17 @@ export class PostgresStore extends PgSession implements Store {
     }
   }
 
+  onJobs(queue: string, listener: () => void): () => void {
+    return this.jobListener.on(queue, listener);
+  }
+
   async close(): Promise<void> {
+    await this.jobListener.close();
     if (!this.pool.ending) await this.pool.end();
+  }
+
+  /** The pool, for raw table copies between engines (copy.ts). */
+  get connections(): pg.Pool {
+    return this.pool;
   }
 }

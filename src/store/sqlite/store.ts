@@ -4,9 +4,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { byUri, intervalRows, LEVEL_WIDTHS, queryBounds, TOP_LEVEL } from '../interval-levels.js';
 import type {
-  Change, Collection, CollectionFields, DeadProperty, IntervalCandidate, IntervalQuery, IntervalSet, ObjectMeta,
-  ObjectWrite, PropertyOwner, Store, StoreSession, StoredObject, User,
+  Change, Collection, CollectionFields, DeadProperty, IntervalCandidate, IntervalQuery, IntervalSet, Job, NewJob,
+  ObjectMeta, ObjectWrite, PropertyOwner, Store, StoreSession, StoredObject, User,
 } from '../types.js';
+import { JobWakeups } from '../job-wakeups.js';
 import { migrate } from './migrate.js';
 import { WriteLock } from './write-lock.js';
 
@@ -17,6 +18,8 @@ const COLLECTION_COLUMNS = `id, owner_id AS ownerId, kind, uri, displayname, des
 const META_COLUMNS = 'uri, uid, etag, component, size, modified_at AS modifiedAt';
 const PAGE = 500;
 const USER_COLUMNS = 'id, username, password_hash AS passwordHash, display_name AS displayName, email';
+/** The one waiting job per (queue, key) that coalescing keeps (the partial unique index). */
+const WAITING_KEY = 'ON CONFLICT (queue, key) WHERE key IS NOT NULL AND locked_until IS NULL';
 
 /** Maps the writable collection fields to their columns (the only names ever put into SQL). */
 const FIELD_COLUMNS: Record<keyof CollectionFields, string> = {
@@ -129,6 +132,25 @@ function prepareAll(db: Database.Database) {
        ON CONFLICT (user_id, resource, namespace, name) DO UPDATE SET xml = excluded.xml`,
     ),
     removeUserProperty: db.prepare('DELETE FROM user_properties WHERE user_id = ? AND resource = ? AND namespace = ? AND name = ?'),
+
+    enqueueJob: db.prepare(
+      `INSERT INTO jobs (queue, key, payload, run_at, created_at) VALUES (@queue, @key, @payload, @runAt, @now)
+       ${WAITING_KEY} DO NOTHING`,
+    ),
+    claimJobs: db.prepare(
+      `UPDATE jobs SET locked_until = @now + @leaseMs, attempts = attempts + 1
+       WHERE id IN (SELECT id FROM jobs WHERE queue = @queue AND run_at <= @now
+                      AND (locked_until IS NULL OR locked_until <= @now)
+                    ORDER BY run_at, id LIMIT @limit)
+       RETURNING id, queue, key, payload, attempts`,
+    ),
+    completeJob: db.prepare('DELETE FROM jobs WHERE id = ? AND attempts = ?'),
+    takeJob: db.prepare('DELETE FROM jobs WHERE id = ? AND attempts = ? RETURNING queue, key, payload, created_at AS createdAt'),
+    requeueJob: db.prepare(
+      `INSERT INTO jobs (id, queue, key, payload, run_at, attempts, created_at)
+       VALUES (@id, @queue, @key, @payload, @runAt, @attempts, @createdAt)
+       ${WAITING_KEY} DO UPDATE SET run_at = max(run_at, excluded.run_at), attempts = max(attempts, excluded.attempts)`,
+    ),
   };
 }
 
@@ -152,6 +174,8 @@ class SqliteSession implements StoreSession {
     protected readonly write: Statements,
     private readonly writer: Database.Database,
     private readonly atomically: Atomically,
+    /** Wakes the queue's listeners once the write that enqueued to it has committed. */
+    private readonly wakeAfterCommit: (queue: string) => void,
   ) {}
 
   async countUsers(): Promise<number> {
@@ -219,24 +243,24 @@ class SqliteSession implements StoreSession {
     return this.write.collectionExists.get(collectionId) !== undefined;
   }
 
-  listObjects(collectionId: number): AsyncIterable<ObjectMeta> {
+  listObjects(collectionId: number): AsyncIterable<ObjectMeta[]> {
     return this.pages<ObjectMeta>((after) => this.read.listObjectsAfter.all(collectionId, after));
   }
 
-  iterateObjects(collectionId: number): AsyncIterable<StoredObject> {
+  iterateObjects(collectionId: number): AsyncIterable<StoredObject[]> {
     return this.pages<StoredObject>((after) => this.read.iterateObjectsAfter.all(collectionId, after));
   }
 
-  objectsOfComponent(collectionId: number, component: string): AsyncIterable<StoredObject> {
+  objectsOfComponent(collectionId: number, component: string): AsyncIterable<StoredObject[]> {
     return this.pages<StoredObject>((after) => this.read.componentObjectsAfter.all(collectionId, after, component));
   }
 
   /** Keyset pages, each its own statement: nothing stays open between pages. */
-  private async *pages<T extends { uri: string }>(page: (after: string) => unknown[]): AsyncIterable<T> {
+  private async *pages<T extends { uri: string }>(page: (after: string) => unknown[]): AsyncIterable<T[]> {
     let after = '';
     for (;;) {
       const rows = page(after) as T[];
-      yield* rows;
+      if (rows.length > 0) yield rows;
       if (rows.length < PAGE) return;
       after = rows[rows.length - 1]!.uri;
     }
@@ -330,6 +354,33 @@ class SqliteSession implements StoreSession {
       else this.write.removeUserProperty.run(owner.userId, owner.resource, namespace, name);
     });
   }
+
+  async enqueue(job: NewJob): Promise<boolean> {
+    const now = Date.now();
+    const row = { queue: job.queue, key: job.key ?? null, payload: job.payload, runAt: job.runAt ?? now, now };
+    const added = await this.atomically(() => this.write.enqueueJob.run(row).changes > 0);
+    if (added) this.wakeAfterCommit(job.queue);
+    return added;
+  }
+
+  claimJobs(queue: string, limit: number, leaseMs: number): Promise<Job[]> {
+    // One statement on the one writer: no other claim, on any connection, comes between.
+    return this.atomically(() => this.write.claimJobs.all({ queue, limit, leaseMs, now: Date.now() }) as Job[]);
+  }
+
+  completeJob(job: Job): Promise<boolean> {
+    return this.atomically(() => this.write.completeJob.run(job.id, job.attempts).changes > 0);
+  }
+
+  retryJob(job: Job, runAt: number): Promise<boolean> {
+    // Deleted and inserted again, not updated: a job with the same key added while this
+    // one was claimed would make two waiting; the insert merges into that one instead.
+    return this.atomically(() => {
+      const taken = this.write.takeJob.get(job.id, job.attempts) as object | undefined; // passed through as is
+      if (taken) this.write.requeueJob.run({ ...taken, id: job.id, attempts: job.attempts, runAt });
+      return taken !== undefined;
+    });
+  }
 }
 
 function open(file: string, readonly: boolean): Database.Database {
@@ -352,6 +403,9 @@ export class SqliteStore extends SqliteSession implements Store {
   private readonly readerDb: Database.Database;
   private readonly lock: WriteLock;
   private readonly inTransaction: SqliteSession;
+  private readonly jobWakeups: JobWakeups;
+  /** The queues the transaction in progress enqueued to: woken after its COMMIT. */
+  private readonly wakeAtCommit = new Set<string>();
 
   constructor(file: string) {
     mkdirSync(dirname(file), { recursive: true });
@@ -367,11 +421,13 @@ export class SqliteStore extends SqliteSession implements Store {
     const lock = new WriteLock();
     // better-sqlite3 builds four wrapper closures per db.transaction(): one serves all.
     const runAtomically = writer.transaction((fn: () => unknown) => fn()) as <T>(fn: () => T) => T;
-    super(prepareAll(reader), write, writer, (fn) => lock.run(() => runAtomically(fn)));
+    const jobWakeups = new JobWakeups();
+    super(prepareAll(reader), write, writer, (fn) => lock.run(() => runAtomically(fn)), (queue) => jobWakeups.wake(queue));
     this.writerDb = writer;
     this.readerDb = reader;
     this.lock = lock;
-    this.inTransaction = new SqliteSession(write, write, writer, async (fn) => fn());
+    this.jobWakeups = jobWakeups;
+    this.inTransaction = new SqliteSession(write, write, writer, async (fn) => fn(), (queue) => this.wakeAtCommit.add(queue));
   }
 
   static inDataDir(dataDir: string): SqliteStore {
@@ -384,12 +440,21 @@ export class SqliteStore extends SqliteSession implements Store {
       try {
         const result = await fn(this.inTransaction);
         this.writerDb.exec('COMMIT');
+        for (const queue of this.wakeAtCommit) this.jobWakeups.wake(queue);
         return result;
       } catch (e) {
         if (this.writerDb.inTransaction) this.writerDb.exec('ROLLBACK');
         throw e;
+      } finally {
+        this.wakeAtCommit.clear();
       }
     });
+  }
+
+  onJobs(queue: string, listener: () => void): () => void {
+    const off = this.jobWakeups.on(queue, listener);
+    this.jobWakeups.wake(queue); // in place at once; jobs may be waiting already
+    return off;
   }
 
   async close(): Promise<void> {
@@ -397,5 +462,10 @@ export class SqliteStore extends SqliteSession implements Store {
       if (this.readerDb.open) this.readerDb.close();
       if (this.writerDb.open) this.writerDb.close();
     });
+  }
+
+  /** The database file, for raw table copies between engines (copy.ts opens its own connections). */
+  get file(): string {
+    return this.writerDb.name;
   }
 }

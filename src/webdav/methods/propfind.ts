@@ -1,6 +1,6 @@
 import type { MethodDef } from '../dav.js';
 import { DavError } from '../errors.js';
-import { multistatusChunks } from '../multistatus.js';
+import { joinResponses, multistatusChunks } from '../multistatus.js';
 import { parsePropRequest, propertiesResponse } from '../propfind-core.js';
 import { exists, type ExistingTarget } from '../target.js';
 import { dav } from '../xml/names.js';
@@ -22,7 +22,11 @@ export const propfind: MethodDef<ExistingTarget> = {
     if (minimal) req.setHeader('Preference-Applied', 'return=minimal');
     const responses = (async function* () {
       yield propertiesResponse(req.context, r, props, ctx, minimal);
-      if (depth === '1') for await (const member of req.context.children(r)) yield propertiesResponse(req.context, member, props, ctx, minimal);
+      if (depth === '1') {
+        for await (const members of req.context.children(r)) {
+          yield joinResponses(members.map((m) => propertiesResponse(req.context, m, props, ctx, minimal)));
+        }
+      }
     })();
     req.respondMultistatus(multistatusChunks(responses));
   },

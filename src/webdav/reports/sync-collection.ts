@@ -1,6 +1,6 @@
 import type { ReportDef } from '../dav.js';
 import { DavError } from '../errors.js';
-import { multistatusChunks, response, statusEl, statusResponse } from '../multistatus.js';
+import { joinResponses, multistatusChunks, response, statusEl, statusResponse } from '../multistatus.js';
 import { objectPath } from '../paths.js';
 import { parsePropRequest, propertiesResponse } from '../propfind-core.js';
 import { isCollection, type CollectionResource } from '../resource.js';
@@ -9,6 +9,9 @@ import { dav } from '../xml/names.js';
 import { child } from '../xml/parse.js';
 import { textEl, type Xml } from '../xml/write.js';
 import type { ObjectMeta } from '../../store/types.js';
+
+/** Changes answered per turn: bounds the lookups in flight and the string built. */
+const PAGE = 500;
 
 /**
  * RFC 6578 sync-collection. Changes come from the change log, so an incremental sync
@@ -40,7 +43,7 @@ export const syncCollection: ReportDef<CollectionResource> = {
     if (since === 0 && limit === undefined) {
       // A full initial sync is the current members, listed page by page.
       responses = (async function* () {
-        for await (const object of store.listObjects(collection.id)) yield member(object);
+        for await (const page of store.listObjects(collection.id)) yield joinResponses(page.map(member));
       })();
     } else {
       // Latest change per member, oldest first; an initial sync leaves out deletions.
@@ -55,11 +58,12 @@ export const syncCollection: ReportDef<CollectionResource> = {
         entries = entries.slice(0, limit);
         token = entries[entries.length - 1]![1].synctoken;
       }
+      const changed = async ([uri, change]: (typeof entries)[number]) => {
+        const object = change.deleted ? undefined : await store.getObjectMeta(collection.id, uri);
+        return object ? member(object) : statusResponse(objectPath(self.path, uri), 404);
+      };
       responses = (async function* () {
-        for (const [uri, change] of entries) {
-          const object = change.deleted ? undefined : await store.getObjectMeta(collection.id, uri);
-          yield object ? member(object) : statusResponse(objectPath(self.path, uri), 404);
-        }
+        for (let i = 0; i < entries.length; i += PAGE) yield joinResponses(entries.slice(i, i + PAGE).map(changed));
         if (truncated) yield response(self.path, statusEl(507));
       })();
     }
