@@ -62,3 +62,24 @@ test('an open transaction is invisible to readers and not joined by other writer
   assert.ok(await store.getObjectMeta(cal.id, 'outside.ics'), 'the outside write committed on its own');
   assert.deepEqual((await store.changesSince(cal.id, 0)).map((c) => [c.uri, c.synctoken]), [['outside.ics', 1]]);
 });
+
+test('transactions started together commit independently: one failing undoes only itself', async (t) => {
+  // On SQLite these share one COMMIT (group-commit.ts), each in its own savepoint.
+  const store = await openTestStore(t);
+  const user = await store.createUser('erin', 'x', null, null);
+  const cal = await store.createCollection(user.id, 'calendar', 'shared', {});
+  const results = await Promise.allSettled([
+    store.transaction((tx) => tx.putObject(cal.id, write('first.ics'))),
+    store.transaction(async (tx) => {
+      await tx.putObject(cal.id, write('failed.ics'));
+      throw new Error('refused');
+    }),
+    store.putObject(cal.id, write('outside.ics')),
+    store.transaction((tx) => tx.putObject(cal.id, write('last.ics'))),
+  ]);
+  assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+  assert.equal(await store.getObjectMeta(cal.id, 'failed.ics'), undefined);
+  const changes = await store.changesSince(cal.id, 0);
+  assert.deepEqual(changes.map((c) => c.uri).sort(), ['first.ics', 'last.ics', 'outside.ics']);
+  assert.deepEqual(changes.map((c) => c.synctoken), [1, 2, 3], 'the failed write left no gap in the tokens');
+});

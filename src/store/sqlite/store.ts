@@ -2,13 +2,14 @@ import Database from 'better-sqlite3';
 import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { byUri, intervalRows, LEVEL_WIDTHS, queryBounds, TOP_LEVEL } from '../interval-levels.js';
+import { byUri, intervalRows, LEVEL_WIDTHS, queryBounds, TOP_LEVEL, type IntervalRow } from '../interval-levels.js';
 import type {
   Change, Collection, CollectionFields, DeadProperty, IntervalCandidate, IntervalQuery, IntervalSet, Job, NewJob,
   ObjectMeta, ObjectWrite, PropertyOwner, Store, StoreSession, StoredObject, User,
 } from '../types.js';
 import { JobWakeups } from '../job-wakeups.js';
 import { migrate } from './migrate.js';
+import { GroupCommit } from './group-commit.js';
 import { WriteLock } from './write-lock.js';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/sqlite', import.meta.url));
@@ -116,6 +117,8 @@ function prepareAll(db: Database.Database) {
       'INSERT INTO time_index (collection_id, component, level, start, end, object_id, exact) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
     setIntervalCover: db.prepare('UPDATE objects SET time_index_until = ?, floating_zone = ? WHERE id = ?'),
+    intervalCover: db.prepare('SELECT time_index_until AS until, floating_zone AS tag FROM objects WHERE id = ?'),
+    intervalsOf: db.prepare('SELECT level, start, end, exact FROM time_index WHERE object_id = ?'),
 
     getDeadProperties: db.prepare('SELECT namespace, name, xml FROM properties WHERE collection_id = ? AND object_uri = ?'),
     setDeadProperty: db.prepare(
@@ -315,12 +318,25 @@ class SqliteSession implements StoreSession {
 
   replaceIntervals(collectionId: number, component: string, objectId: number, set: IntervalSet): Promise<void> {
     return this.atomically(() => {
+      const rows = intervalRows(set);
+      // Most updates move nothing in time: then no index page is written at all.
+      if (this.unchanged(objectId, rows, set)) return;
       this.write.deleteIntervals.run(objectId);
-      for (const r of intervalRows(set)) {
+      for (const r of rows) {
         this.write.insertInterval.run(collectionId, component, r.level, r.start, r.end, objectId, r.exact);
       }
       this.write.setIntervalCover.run(set.completeUntil, set.tag, objectId);
     });
+  }
+
+  private unchanged(objectId: number, rows: IntervalRow[], set: IntervalSet): boolean {
+    const cover = this.write.intervalCover.get(objectId) as { until: number | null; tag: string | null } | undefined;
+    if (!cover || cover.until !== set.completeUntil || cover.tag !== set.tag) return false;
+    const stored = this.write.intervalsOf.all(objectId) as IntervalRow[];
+    if (stored.length !== rows.length) return false;
+    const key = (r: IntervalRow) => `${r.level}/${r.start}/${r.end}/${r.exact}`;
+    const wanted = new Set(rows.map(key));
+    return stored.every((r) => wanted.has(key(r)));
   }
 
   async overlapping(query: IntervalQuery): Promise<IntervalCandidate[]> {
@@ -394,14 +410,16 @@ function open(file: string, readonly: boolean): Database.Database {
 
 /**
  * The embedded engine: one SQLite file in WAL mode, two connections. The writer
- * connection does every write, one transaction at a time; the reader sees only
- * committed data, so no request ever reads another's unfinished transaction.
+ * connection does every write, one transaction at a time, transactions of one turn of
+ * the event loop sharing a COMMIT (group-commit.ts); the reader sees only committed
+ * data, so no request ever reads another's unfinished transaction.
  */
 export class SqliteStore extends SqliteSession implements Store {
   readonly engine = 'sqlite';
   private readonly writerDb: Database.Database;
   private readonly readerDb: Database.Database;
   private readonly lock: WriteLock;
+  private readonly commits: GroupCommit;
   private readonly inTransaction: SqliteSession;
   private readonly jobWakeups: JobWakeups;
   /** The queues the transaction in progress enqueued to: woken after its COMMIT. */
@@ -416,16 +434,18 @@ export class SqliteStore extends SqliteSession implements Store {
     writerDb.close();
     const writer = open(file, false);
     writer.pragma('foreign_keys = ON');
+    // Waiting for another process's write lock happens on timers (GroupCommit.begin).
+    writer.pragma('busy_timeout = 0');
     const reader = open(file, true);
     const write = prepareAll(writer);
     const lock = new WriteLock();
-    // better-sqlite3 builds four wrapper closures per db.transaction(): one serves all.
-    const runAtomically = writer.transaction((fn: () => unknown) => fn()) as <T>(fn: () => T) => T;
+    const commits = new GroupCommit(writer, lock);
     const jobWakeups = new JobWakeups();
-    super(prepareAll(reader), write, writer, (fn) => lock.run(() => runAtomically(fn)), (queue) => jobWakeups.wake(queue));
+    super(prepareAll(reader), write, writer, (fn) => commits.run(async () => fn()), (queue) => jobWakeups.wake(queue));
     this.writerDb = writer;
     this.readerDb = reader;
     this.lock = lock;
+    this.commits = commits;
     this.jobWakeups = jobWakeups;
     this.inTransaction = new SqliteSession(write, write, writer, async (fn) => fn(), (queue) => this.wakeAtCommit.add(queue));
   }
@@ -434,21 +454,16 @@ export class SqliteStore extends SqliteSession implements Store {
     return new SqliteStore(join(dataDir, 'davenport.sqlite'));
   }
 
-  transaction<T>(fn: (tx: StoreSession) => Promise<T>): Promise<T> {
-    return this.lock.run(async () => {
-      this.writerDb.exec('BEGIN IMMEDIATE');
-      try {
-        const result = await fn(this.inTransaction);
-        this.writerDb.exec('COMMIT');
-        for (const queue of this.wakeAtCommit) this.jobWakeups.wake(queue);
-        return result;
-      } catch (e) {
-        if (this.writerDb.inTransaction) this.writerDb.exec('ROLLBACK');
-        throw e;
-      } finally {
-        this.wakeAtCommit.clear();
-      }
+  async transaction<T>(fn: (tx: StoreSession) => Promise<T>): Promise<T> {
+    let queues: string[] = [];
+    const result = await this.commits.run(async () => {
+      this.wakeAtCommit.clear();
+      const result = await fn(this.inTransaction);
+      queues = [...this.wakeAtCommit];
+      return result;
     });
+    for (const queue of queues) this.jobWakeups.wake(queue);
+    return result;
   }
 
   onJobs(queue: string, listener: () => void): () => void {
@@ -459,6 +474,7 @@ export class SqliteStore extends SqliteSession implements Store {
 
   async close(): Promise<void> {
     await this.lock.run(async () => {
+      this.commits.flush();
       if (this.readerDb.open) this.readerDb.close();
       if (this.writerDb.open) this.writerDb.close();
     });
