@@ -5,7 +5,6 @@ import { CALDAV_NS } from '../davcommon/namespaces.js';
 import { reportedData, type ReportData } from '../davcommon/report-data.js';
 import { decodeText } from '../text/decode.js';
 import type { ReportProperties } from '../webdav/propfind-core.js';
-import type { DavRequest } from '../webdav/request.js';
 import type { CollectionResource } from '../webdav/resource.js';
 import { dav, qname } from '../webdav/xml/names.js';
 import { child, type XmlElement } from '../webdav/xml/parse.js';
@@ -23,7 +22,6 @@ function isPlain(r: CalendarDataRequest): boolean {
  * selects (reportedData takes what the report already read).
  */
 export function calendarDataProperty(
-  req: DavRequest,
   body: XmlElement,
   collection: CollectionResource,
   data: ReportData,
@@ -34,8 +32,8 @@ export function calendarDataProperty(
   const floatingTz = collection.collection.timezone ?? undefined;
   return new Map([[
     CALENDAR_DATA,
-    async (r) => {
-      const stored = await reportedData(req, data, r);
+    (r) => {
+      const stored = reportedData(data, r);
       if (!stored) return undefined;
       const plain = isPlain(request);
       const spliced = plain ? data.raw.text(stored) : undefined;

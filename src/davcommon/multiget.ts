@@ -34,13 +34,14 @@ export function multigetReport(
       const wanted = [...direct.values()].filter((u): u is string => u !== undefined);
       const objects = new Map((await req.store.getObjects(collection.collection.id, wanted)).map((o) => [o.uri, o]));
       const raw = new RawParts();
-      const extra = reportProperties(req, body, collection, { loaded: new Map([...objects].map(([uri, o]) => [uri, o.data])), raw });
+      const loaded = new Map([...objects].map(([uri, o]) => [uri, o.data]));
+      const extra = reportProperties(body, collection, { loaded, raw });
       const ctx = { user: req.user };
       let out = '';
       for (const href of hrefs) {
         const uri = direct.get(href);
         const object = uri === undefined ? undefined : objects.get(uri);
-        const member = object ? req.context.objectResource(collection, object) : uri !== undefined ? 404 : await memberAt(req, collection, hrefToPath(href));
+        const member = object ? req.context.objectResource(collection, object) : uri !== undefined ? 404 : await memberAt(req, collection, hrefToPath(href), loaded);
         out += typeof member === 'number'
           ? statusResponse(href, member)
           : await propertiesResponse(req.context, member, props, ctx, false, extra);
@@ -62,11 +63,15 @@ function memberName(collection: CollectionResource, path: string): string | unde
   }
 }
 
-async function memberAt(req: DavRequest, collection: CollectionResource, path: string): Promise<Resource | number> {
+/** A member named by another spelling of its href: resolved, and its data read into `loaded`. */
+async function memberAt(req: DavRequest, collection: CollectionResource, path: string, loaded: Map<string, Buffer>): Promise<Resource | number> {
   try {
     const target = await req.context.resolve(path, req.user);
     const r = target.resource;
     if (r?.type !== 'object' || r.collection.id !== collection.collection.id) return 404;
+    const stored = await req.store.getObject(r.collection.id, r.object.uri);
+    if (!stored) return 404;
+    loaded.set(stored.uri, stored.data);
     return r;
   } catch (e) {
     if (e instanceof DavError) return e.status;

@@ -55,7 +55,7 @@ export function queryReport(spec: QueryReportSpec): ReportDef<ReportScope> {
       }
       const props = parsePropRequest(body);
       const raw = new RawParts();
-      const extra = spec.properties(req, body, collection, { loaded: new Map(shown.map((o) => [o.uri, o.data])), raw });
+      const extra = spec.properties(body, collection, { loaded: new Map(shown.map((o) => [o.uri, o.data])), raw });
       const ctx = { user: req.user };
       const responses = (async function* () {
         for (let i = 0; i < shown.length; i += PAGE) {

@@ -1,5 +1,4 @@
 import type { ReportProperties } from '../webdav/propfind-core.js';
-import type { DavRequest } from '../webdav/request.js';
 import type { CollectionResource, Resource } from '../webdav/resource.js';
 import type { XmlElement } from '../webdav/xml/parse.js';
 import type { RawParts } from '../webdav/xml/raw.js';
@@ -10,15 +9,16 @@ export interface ReportData {
   raw: RawParts;
 }
 
-/** The stored bytes of the object a report property is asked of; undefined for anything else. */
-export async function reportedData(req: DavRequest, { loaded }: ReportData, r: Resource): Promise<Buffer | undefined> {
-  if (r.type !== 'object') return undefined;
-  return loaded.get(r.object.uri) ?? (await req.store.getObject(r.collection.id, r.object.uri))?.data;
+/**
+ * The stored bytes of the object a report property is asked of (the report reads every
+ * member it shows before answering); undefined for anything else.
+ */
+export function reportedData({ loaded }: ReportData, r: Resource): Buffer | undefined {
+  return r.type === 'object' ? loaded.get(r.object.uri) : undefined;
 }
 
 /** Builds a report's properties (calendar-data, address-data) from its body. */
 export type ReportPropertiesFactory = (
-  req: DavRequest,
   body: XmlElement,
   collection: CollectionResource,
   data: ReportData,

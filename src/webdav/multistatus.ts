@@ -46,11 +46,12 @@ export function multistatus(responses: Xml, extra: Xml = ''): string {
 }
 
 /**
- * The responses of a page of members, one string. Awaited together: a response per
- * await would cost a turn of the event loop's microtask queue per member.
+ * The responses of a page of members, one string; awaited together when any had to
+ * read the store, so a page costs one await, not one per member.
  */
-export async function joinResponses(responses: Promise<Xml>[]): Promise<Xml> {
-  return (await Promise.all(responses)).join('');
+export function joinResponses(responses: (Xml | Promise<Xml>)[]): Xml | Promise<Xml> {
+  if (responses.every((x) => typeof x === 'string')) return (responses as Xml[]).join('');
+  return Promise.all(responses).then((all) => all.join(''));
 }
 
 const CHUNK = 64 * 1024;

@@ -7,6 +7,7 @@ import type { Resource } from './resource.js';
 import { dav, qname, type QName } from './xml/names.js';
 import type { XmlElement } from './xml/parse.js';
 import { el, type Xml } from './xml/write.js';
+import type { DeadProperty } from '../store/types.js';
 
 /** Which properties a PROPFIND or REPORT asks for. */
 export type PropRequest =
@@ -15,7 +16,7 @@ export type PropRequest =
   | { mode: 'propname' };
 
 /** Properties only a report can produce, keyed by name: asked for by name, never listed. */
-export type ReportProperties = Map<QName, (r: Resource) => Promise<Xml | undefined> | Xml | undefined>;
+export type ReportProperties = Map<QName, (r: Resource) => Xml | undefined>;
 
 /** Reads DAV:prop / DAV:allprop / DAV:propname from a PROPFIND or REPORT body. */
 export function parsePropRequest(parent: XmlElement | undefined): PropRequest {
@@ -34,22 +35,38 @@ export function parsePropRequest(parent: XmlElement | undefined): PropRequest {
 
 /**
  * One DAV:response for a resource: found properties in a 200 propstat, missing ones in
- * a 404 propstat (left out when the client asked for a minimal answer).
+ * a 404 propstat (left out when the client asked for a minimal answer). Synchronous
+ * unless dead properties must be read: listings of thousands of members then make no
+ * promise per member.
  */
-export async function propertiesResponse(
+export function propertiesResponse(
   d: DavContext,
   r: Resource,
   req: PropRequest,
   ctx: PropertyContext,
   minimal: boolean,
   reportProps?: ReportProperties,
-): Promise<Xml> {
+): Xml | Promise<Xml> {
+  const build = (dead: DeadProperty[]) => buildResponse(d, r, req, ctx, minimal, reportProps, dead);
+  const needsDead = req.mode !== 'prop' || req.names.some((n) => !reportProps?.has(n) && !d.properties.get(n));
+  return needsDead ? deadProperties(d.store, r).then(build) : build([]);
+}
+
+function buildResponse(
+  d: DavContext,
+  r: Resource,
+  req: PropRequest,
+  ctx: PropertyContext,
+  minimal: boolean,
+  reportProps: ReportProperties | undefined,
+  deadProps: DeadProperty[],
+): Xml {
   let found = '';
   let missing = '';
 
   if (req.mode === 'propname') {
     for (const p of d.properties.forResource(r)) found += el(p.name);
-    for (const p of await deadProperties(d.store, r)) found += el(qname(p.namespace, p.name));
+    for (const p of deadProps) found += el(qname(p.namespace, p.name));
     return response(r.path, propstat(found, 200));
   }
 
@@ -59,7 +76,7 @@ export async function propertiesResponse(
       const v = p.get(r, ctx);
       if (v !== undefined) found += el(p.name, v);
     }
-    for (const p of await deadProperties(d.store, r)) found += p.xml;
+    for (const p of deadProps) found += p.xml;
     return response(r.path, propstat(found, 200));
   }
 
@@ -68,10 +85,10 @@ export async function propertiesResponse(
     const extra = reportProps?.get(name);
     const live = extra ? undefined : d.properties.get(name);
     let value: Xml | undefined;
-    if (extra) value = await extra(r);
+    if (extra) value = extra(r);
     else if (live) value = live.appliesTo(r) ? live.get(r, ctx) : undefined;
     else {
-      dead ??= new Map((await deadProperties(d.store, r)).map((p) => [qname(p.namespace, p.name), p.xml]));
+      dead ??= new Map(deadProps.map((p) => [qname(p.namespace, p.name), p.xml]));
       const xml = dead.get(name);
       if (xml !== undefined) {
         found += xml;

@@ -7,6 +7,6 @@ import { addressbookKind } from '../kind.js';
 /** RFC 6352 §8.7 */
 export const addressbookMultiget = multigetReport(
   qname(CARDDAV_NS, 'addressbook-multiget'),
-  (req, body, _collection, data) => addressDataProperty(req, body, data),
+  (body, _collection, data) => addressDataProperty(body, data),
   addressbookKind,
 );

@@ -19,5 +19,5 @@ export const addressbookQuery = queryReport({
       yield everything ? page : page.filter((o) => matchesAddressFilter(parseCard(decodeText(o.data)), filter));
     }
   },
-  properties: (req, body, _collection, data) => addressDataProperty(req, body, data),
+  properties: (body, _collection, data) => addressDataProperty(body, data),
 });
