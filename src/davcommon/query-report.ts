@@ -12,14 +12,10 @@ import { child, type XmlElement } from '../webdav/xml/parse.js';
 import type { ReportPropertiesFactory } from './report-data.js';
 import { collectionOf, inCollectionsOf, type ReportScope } from './report-scope.js';
 
-/** Members answered per turn (see joinResponses). */
-const PAGE = 500;
-
 export interface QueryReportSpec {
   name: QName;
   kind: CollectionKind;
-  /** The members that match the report's filter, in the order to report them. */
-  /** …a page at a time. */
+  /** The members that match the report's filter, in the order to report them, a page at a time. */
   select(req: DavRequest, collection: CollectionResource, body: XmlElement): AsyncIterable<StoredObject[]>;
   properties: ReportPropertiesFactory;
 }
@@ -41,28 +37,38 @@ export function queryReport(spec: QueryReportSpec): ReportDef<ReportScope> {
       if (!(limit === Infinity || (Number.isInteger(limit) && limit > 0))) throw new DavError(400, 'Invalid nresults');
 
       const onlyUri = resource.type === 'object' ? resource.object.uri : undefined;
-      const shown: StoredObject[] = [];
-      let truncated = false;
-      select: for await (const page of spec.select(req, collection, body)) {
-        for (const o of page) {
-          if (onlyUri !== undefined && o.uri !== onlyUri) continue;
-          if (shown.length === limit) {
-            truncated = true;
-            break select;
-          }
-          shown.push(o);
-        }
-      }
       const props = parsePropRequest(body);
       const raw = new RawParts();
-      const extra = spec.properties(body, collection, { loaded: new Map(shown.map((o) => [o.uri, o.data])), raw });
+      const loaded = new Map<string, Buffer>();
+      const extra = spec.properties(body, collection, { loaded, raw });
       const ctx = { user: req.user };
+      const answer = (page: StoredObject[]) => {
+        loaded.clear();
+        for (const o of page) loaded.set(o.uri, o.data);
+        return joinResponses(page.map((o) => propertiesResponse(req.context, req.context.objectResource(collection, o), props, ctx, false, extra)));
+      };
+      // Matches are answered page by page as they are found: a query's memory does not
+      // grow with its result. The first page is read before the status line goes out,
+      // so a filter the report refuses still gets its own status.
+      const pages = spec.select(req, collection, body)[Symbol.asyncIterator]();
+      const first = await pages.next();
       const responses = (async function* () {
-        for (let i = 0; i < shown.length; i += PAGE) {
-          const page = shown.slice(i, i + PAGE);
-          yield joinResponses(page.map((o) => propertiesResponse(req.context, req.context.objectResource(collection, o), props, ctx, false, extra)));
+        let shown = 0;
+        for (let next = first; !next.done; next = await pages.next()) {
+          const page = onlyUri === undefined ? next.value : next.value.filter((o) => o.uri === onlyUri);
+          if (shown === limit) {
+            if (page.length === 0) continue;
+            yield response(collection.path, statusEl(507));
+            return;
+          }
+          const room = limit - shown;
+          yield answer(page.slice(0, room));
+          shown += Math.min(page.length, room);
+          if (page.length > room) {
+            yield response(collection.path, statusEl(507));
+            return;
+          }
         }
-        if (truncated) yield response(collection.path, statusEl(507));
       })();
       const chunks = (async function* () {
         for await (const chunk of multistatusChunks(responses)) yield raw.assemble(chunk);

@@ -14,7 +14,7 @@
 
 import { createHash } from 'node:crypto';
 import type ICAL from 'ical.js';
-import type { IntervalCandidate, IntervalIndex, IntervalSet } from '../store/types.js';
+import type { IntervalIndex, IntervalMatch, IntervalSet } from '../store/types.js';
 import { DAY_MS, readerFor, type TimeReader } from './reader.js';
 import { recurrenceSets, type Instance, type RecurrenceSet } from './recurrence.js';
 import { eventEnd, shapeOf, span, type Shape } from './time-range.js';
@@ -218,7 +218,7 @@ export function storeTimeIndex(
 export function objectsInRange(
   store: IntervalIndex, collectionId: number, component: string,
   range: { start: number | null; end: number | null }, calendarTimezone: string | null,
-): Promise<IntervalCandidate[]> {
+): Promise<IntervalMatch[]> {
   return store.overlapping({
     collectionId, component, start: range.start, end: range.end,
     tag: floatingZoneKey(calendarTimezone), slack: FLOATING_SLACK_MS,

@@ -176,7 +176,8 @@ export interface IntervalQuery {
 }
 
 /** A member an interval query found; `decided`: an exact interval matches, so it matches. */
-export interface IntervalCandidate extends StoredObject {
+export interface IntervalMatch {
+  uri: string;
   decided: boolean;
 }
 
@@ -189,9 +190,10 @@ export interface IntervalIndex {
   replaceIntervals(collectionId: number, component: string, objectId: number, set: IntervalSet): Promise<void>;
   /**
    * Every member with an interval matching the query, plus every member whose set is
-   * incomplete for it, each once, in uri order. Costs in proportion to the result.
+   * incomplete for it, each once, in uri order. Costs in proportion to the result; the
+   * members' data is not read (getObjects reads it a page at a time).
    */
-  overlapping(query: IntervalQuery): Promise<IntervalCandidate[]>;
+  overlapping(query: IntervalQuery): Promise<IntervalMatch[]>;
 }
 
 /** Work to do after a write, by whichever node claims it: a notification to deliver. */

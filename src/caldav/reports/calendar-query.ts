@@ -4,7 +4,7 @@ import { parseStored } from '../../ical/calendar-object.js';
 import { matchesFilter } from '../../ical/filter.js';
 import { objectsInRange } from '../../ical/time-index.js';
 import type { CompFilter } from '../../ical/types.js';
-import type { IntervalCandidate, StoredObject } from '../../store/types.js';
+import type { CollectionStore, IntervalMatch, StoredObject } from '../../store/types.js';
 import { decodeText } from '../../text/decode.js';
 import type { DavRequest } from '../../webdav/request.js';
 import type { CollectionResource } from '../../webdav/resource.js';
@@ -12,6 +12,9 @@ import { qname } from '../../webdav/xml/names.js';
 import { calendarKind } from '../kind.js';
 import { calendarDataProperty } from '../calendar-data.js';
 import { parseFilter } from '../query-xml.js';
+
+/** Members read per lookup. */
+const PAGE = 500;
 
 /**
  * A filter that is nothing but a time-range on one component type: for candidates
@@ -32,21 +35,32 @@ function plainTimeRange(filter: CompFilter): boolean {
  * with a component but no time-range (e.g. only a VALARM time-range below it), every
  * object of that component; otherwise every object. Only undecided ones are parsed.
  */
-async function* candidates(req: DavRequest, collection: CollectionResource, filter: CompFilter): AsyncIterable<(StoredObject | IntervalCandidate)[]> {
+async function* candidates(req: DavRequest, collection: CollectionResource, filter: CompFilter): AsyncIterable<Candidate[]> {
   const [inner, ...more] = filter.compFilters;
   const { store } = req;
   const { id, timezone } = collection.collection;
   if (inner && more.length === 0 && !inner.isNotDefined) {
     const range = inner.timeRange;
-    if (range) yield await objectsInRange(store, id, inner.name, range, timezone);
+    if (range) yield* withData(store, id, await objectsInRange(store, id, inner.name, range, timezone));
     else yield* store.objectsOfComponent(id, inner.name);
     return;
   }
   yield* store.iterateObjects(id);
 }
 
-function indexDecides(o: StoredObject | IntervalCandidate): boolean {
-  return 'decided' in o && o.decided;
+type Candidate = StoredObject & { decided?: boolean };
+
+/** The matches' data, read a page at a time: a query's memory does not grow with its result. */
+async function* withData(store: CollectionStore, collectionId: number, matches: IntervalMatch[]): AsyncIterable<Candidate[]> {
+  for (let i = 0; i < matches.length; i += PAGE) {
+    const page = matches.slice(i, i + PAGE);
+    const objects = new Map((await store.getObjects(collectionId, page.map((m) => m.uri))).map((o) => [o.uri, o]));
+    // A member deleted since the index was read is simply not reported.
+    yield page.flatMap((m) => {
+      const o = objects.get(m.uri);
+      return o ? [{ ...o, decided: m.decided }] : [];
+    });
+  }
 }
 
 /** RFC 4791 §7.8 */
@@ -58,7 +72,7 @@ export const calendarQuery = queryReport({
     const fromIndex = plainTimeRange(filter);
     const floatingTz = collection.collection.timezone ?? undefined;
     for await (const page of candidates(req, collection, filter)) {
-      yield page.filter((o) => (fromIndex && indexDecides(o)) || matchesFilter(parseStored(decodeText(o.data)), filter, floatingTz));
+      yield page.filter((o) => (fromIndex && o.decided === true) || matchesFilter(parseStored(decodeText(o.data)), filter, floatingTz));
     }
   },
   properties: calendarDataProperty,

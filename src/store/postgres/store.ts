@@ -4,7 +4,7 @@ import { migrate } from './migrate.js';
 import { JOBS_CHANNEL, JobListener } from './job-listener.js';
 import { byUri, intervalRows, LEVEL_WIDTHS, queryBounds, TOP_LEVEL } from '../interval-levels.js';
 import type {
-  Change, Collection, CollectionFields, DeadProperty, IntervalCandidate, IntervalQuery, IntervalSet, Job, NewJob,
+  Change, Collection, CollectionFields, DeadProperty, IntervalMatch, IntervalQuery, IntervalSet, Job, NewJob,
   ObjectMeta, ObjectWrite, PropertyOwner, Store, StoredObject, StoreSession, User,
 } from '../types.js';
 
@@ -65,7 +65,7 @@ const OVERLAPPING_SQL = (() => {
       WHEN NOT (r.start < ${$('end')} AND (r."end" > ${$('start')} OR (r."end" = r.start AND r.start >= ${$('start')}))) THEN -1
       WHEN r.exact > 0 THEN 1
       ELSE 0 END`;
-  return `SELECT ${OBJECT_COLUMNS.split(', ').map((c) => `o.${c}`).join(', ')}, g.decided = 1 AS decided
+  return `SELECT o.uri, g.decided = 1 AS decided
     FROM (SELECT r.object_id, MAX(${status}) AS decided
           FROM (${branches.join('\n UNION ALL ')}) r
           GROUP BY r.object_id) g
@@ -314,10 +314,10 @@ class PgSession implements StoreSession {
     });
   }
 
-  async overlapping(query: IntervalQuery): Promise<IntervalCandidate[]> {
+  async overlapping(query: IntervalQuery): Promise<IntervalMatch[]> {
     // The bounds last: their start and end stand for the query's nullable ones.
     const params: Record<OverlapParam, unknown> = { ...query, ...queryBounds(query) };
-    return byUri(await this.rows<IntervalCandidate>(OVERLAPPING_SQL, OVERLAP_PARAMS.map((p) => params[p])));
+    return byUri(await this.rows<IntervalMatch>(OVERLAPPING_SQL, OVERLAP_PARAMS.map((p) => params[p])));
   }
 
   async enqueue(job: NewJob): Promise<boolean> {

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { byUri, intervalRows, LEVEL_WIDTHS, queryBounds, TOP_LEVEL, type IntervalRow } from '../interval-levels.js';
 import type {
-  Change, Collection, CollectionFields, DeadProperty, IntervalCandidate, IntervalQuery, IntervalSet, Job, NewJob,
+  Change, Collection, CollectionFields, DeadProperty, IntervalMatch, IntervalQuery, IntervalSet, Job, NewJob,
   ObjectMeta, ObjectWrite, PropertyOwner, Store, StoreSession, StoredObject, User,
 } from '../types.js';
 import { JobWakeups } from '../job-wakeups.js';
@@ -55,7 +55,7 @@ function overlappingSql(): string {
       WHEN r.exact = 2 AND (SELECT floating_zone FROM objects f WHERE f.id = r.object_id) IS NOT @tag THEN 0
       WHEN ${test} THEN (r.exact > 0)
       ELSE -1 END`;
-  return `SELECT ${META_COLUMNS.split(', ').map((c) => `o.${c}`).join(', ')}, o.data, g.decided
+  return `SELECT o.uri, g.decided
     FROM (SELECT r.object_id, MAX(${status}) AS decided
           FROM (${branches.join('\n UNION ALL ')}) r
           GROUP BY r.object_id) g
@@ -339,15 +339,15 @@ class SqliteSession implements StoreSession {
     return stored.every((r) => wanted.has(key(r)));
   }
 
-  async overlapping(query: IntervalQuery): Promise<IntervalCandidate[]> {
+  async overlapping(query: IntervalQuery): Promise<IntervalMatch[]> {
     const { lo, ...bounds } = queryBounds(query);
     const params: Record<string, number | string | null> = {
       collectionId: query.collectionId, component: query.component, tag: query.tag, ...bounds,
     };
     lo.forEach((v, k) => (params[`lo${k}`] = v));
-    const rows = this.read.overlapping.all(params) as (StoredObject & { decided: number | boolean })[];
+    const rows = this.read.overlapping.all(params) as { uri: string; decided: number | boolean }[];
     for (const row of rows) row.decided = row.decided === 1;
-    return byUri(rows as IntervalCandidate[]);
+    return byUri(rows as IntervalMatch[]);
   }
 
   async getDeadProperties(owner: PropertyOwner): Promise<DeadProperty[]> {

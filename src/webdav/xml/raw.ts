@@ -54,7 +54,8 @@ function writeEscaped(data: Buffer, out: Buffer, offset: number, escapedSize: nu
 
 /** The byte pieces of one response, referenced from its XML by markers. */
 export class RawParts {
-  private readonly parts: Buffer[] = [];
+  /** Each piece is let go once assembled: a streamed report does not hold them all. */
+  private readonly parts: (Buffer | undefined)[] = [];
 
   /**
    * Stored data as element text: spliced in as escaped bytes when it is UTF-8 and
@@ -71,6 +72,7 @@ export class RawParts {
     if (!xml.includes(MARK_OPEN)) return Buffer.from(xml, 'utf8');
     const pieces = xml.split(MARKER); // text, index, text, index, …, text
     const part = (i: number) => this.parts[Number(pieces[i])]!;
+    const release = (i: number) => (this.parts[Number(pieces[i])] = undefined);
     const sizes = new Array<number>(pieces.length);
     let size = 0;
     for (let i = 0; i < pieces.length; i++) size += sizes[i] = i % 2 === 0 ? Buffer.byteLength(pieces[i]!) : escapedLength(part(i));
@@ -78,6 +80,7 @@ export class RawParts {
     let o = out.write(pieces[0]!, 0, 'utf8');
     for (let i = 1; i < pieces.length; i += 2) {
       o = writeEscaped(part(i), out, o, sizes[i]!);
+      release(i);
       o += out.write(pieces[i + 1]!, o, 'utf8');
     }
     return out;
