@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { migrate } from './migrate.js';
 import { JOBS_CHANNEL, JobListener } from './job-listener.js';
 import { byUri, intervalRows, LEVEL_WIDTHS, queryBounds, TOP_LEVEL } from '../interval-levels.js';
+import { FIELD_COLUMNS, PAGE, WAITING_KEY } from '../sql-common.js';
 import type {
   Change, Collection, CollectionFields, DeadProperty, IntervalMatch, IntervalQuery, IntervalSet, Job, NewJob,
   ObjectMeta, ObjectWrite, PropertyOwner, Store, StoredObject, StoreSession, User,
@@ -15,21 +16,9 @@ const COLLECTION_COLUMNS = `id, owner_id AS "ownerId", kind, uri, displayname, d
   sort_order AS "sortOrder", timezone, components, synctoken, created_at AS "createdAt", modified_at AS "modifiedAt"`;
 const META_COLUMNS = 'uri, uid, etag, component, size, modified_at AS "modifiedAt"';
 const OBJECT_COLUMNS = `${META_COLUMNS}, data`;
-const PAGE = 500;
 /** Epoch ms on the database's clock: leases then hold whatever the nodes' clocks say. */
 const DB_NOW = '(extract(epoch FROM now()) * 1000)::bigint';
-/** The one waiting job per (queue, key) that coalescing keeps (the partial unique index). */
-const WAITING_KEY = 'ON CONFLICT (queue, key) WHERE key IS NOT NULL AND locked_until IS NULL';
 
-/** Maps the writable collection fields to their columns (the only names ever put into SQL). */
-const FIELD_COLUMNS: Record<keyof CollectionFields, string> = {
-  displayname: 'displayname',
-  description: 'description',
-  color: 'color',
-  sortOrder: 'sort_order',
-  timezone: 'timezone',
-  components: 'components',
-};
 
 // Every BIGINT the schema holds (ids, tokens, epoch ms, sizes) is a safe integer.
 const TYPES: pg.CustomTypesConfig = {

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { byUri, intervalRows, LEVEL_WIDTHS, queryBounds, TOP_LEVEL, type IntervalRow } from '../interval-levels.js';
+import { FIELD_COLUMNS, PAGE, WAITING_KEY } from '../sql-common.js';
 import type {
   Change, Collection, CollectionFields, DeadProperty, IntervalMatch, IntervalQuery, IntervalSet, Job, NewJob,
   ObjectMeta, ObjectWrite, PropertyOwner, Store, StoreSession, StoredObject, User,
@@ -17,20 +18,8 @@ const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/sqlite', impor
 const COLLECTION_COLUMNS = `id, owner_id AS ownerId, kind, uri, displayname, description, color,
   sort_order AS sortOrder, timezone, components, synctoken, created_at AS createdAt, modified_at AS modifiedAt`;
 const META_COLUMNS = 'uri, uid, etag, component, size, modified_at AS modifiedAt';
-const PAGE = 500;
 const USER_COLUMNS = 'id, username, password_hash AS passwordHash, display_name AS displayName, email';
-/** The one waiting job per (queue, key) that coalescing keeps (the partial unique index). */
-const WAITING_KEY = 'ON CONFLICT (queue, key) WHERE key IS NOT NULL AND locked_until IS NULL';
 
-/** Maps the writable collection fields to their columns (the only names ever put into SQL). */
-const FIELD_COLUMNS: Record<keyof CollectionFields, string> = {
-  displayname: 'displayname',
-  description: 'description',
-  color: 'color',
-  sortOrder: 'sort_order',
-  timezone: 'timezone',
-  components: 'components',
-};
 
 /**
  * One branch per level (interval-levels.ts), each a range scan of the primary key,
