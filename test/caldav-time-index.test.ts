@@ -1,5 +1,5 @@
 // calendar-query time-ranges answered through the instance index (migrations/
-// 002_time_index.sql, src/ical/time-index.ts), over real HTTP and SQLite: every case
+// 002_time_index.sql, src/ical/time-index.ts), over real HTTP on the suite's engine: every case
 // here is one the index must get exactly right, or must know to hand to the parser.
 
 import assert from 'node:assert/strict';
@@ -51,6 +51,27 @@ describe('calendar-query through the time index', () => {
     assert.equal((await s.request('MKCALENDAR', TODOS, { body: todo })).status, 201);
   });
   after(() => s.close());
+
+  it('an update that moves an event moves its index rows; one that moves nothing keeps them', async () => {
+    const at = (day: string, summary = 'Dentist') => `BEGIN:VEVENT
+      UID:update-moves
+      DTSTAMP:20240101T000000Z
+      DTSTART:203102${day}T100000Z
+      DTEND:203102${day}T110000Z
+      SUMMARY:${summary}
+      END:VEVENT`;
+    const onDay = (day: string) => events(`203102${day}T000000Z`, `203102${day}T235959Z`);
+    await put(CAL, 'update-moves', at('05'));
+    assert.deepEqual(await onDay('05'), ['update-moves']);
+    await put(CAL, 'update-moves', at('07'));
+    assert.deepEqual(await onDay('05'), [], 'moved away');
+    assert.deepEqual(await onDay('07'), ['update-moves'], 'moved here');
+    await put(CAL, 'update-moves', at('07', 'Dentist, bring the card'));
+    assert.deepEqual(await onDay('07'), ['update-moves'], 'still here after an update that moves nothing');
+    await put(CAL, 'update-moves', at('09'));
+    assert.deepEqual(await onDay('07'), [], 'and moves again after it');
+    assert.deepEqual(await onDay('09'), ['update-moves']);
+  });
 
   it('a weekly series: EXDATE, a moved override, the end of COUNT, one response per object', async () => {
     await put(CAL, 'weekly', `
