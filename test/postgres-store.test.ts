@@ -8,18 +8,11 @@ import pg from 'pg';
 import { PostgresStore } from '../src/store/postgres/store.js';
 import { UNBOUNDED } from '../src/store/interval-levels.js';
 import type { IntervalQuery, ObjectWrite, Store } from '../src/store/types.js';
+import { adminQuery } from './helpers/store.js';
 
 const BASE_URL = process.env.TEST_DATABASE_URL;
 
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: BASE_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+const admin = (sql: string) => adminQuery(BASE_URL!, sql);
 
 const write = (uri: string, over: Partial<ObjectWrite> = {}): ObjectWrite => ({
   uri, uid: `uid-${uri}`, etag: `"${uri}"`, component: 'VEVENT', data: Buffer.from(`data of ${uri}`), ...over,

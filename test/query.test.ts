@@ -170,6 +170,28 @@ describe('calendar-query and calendar-multiget', () => {
     assert.equal(r.get(CAL)!.status, 507);
   });
 
+  it('a query answers its matches page by page; nresults truncates across a page boundary', async () => {
+    // The driver answers 500 members at a time (davcommon/query-report.ts): 501 events
+    // make a second page, and a limit of exactly one page must still see that it cut.
+    const MANY = '/dav/calendars/alice/many/';
+    assert.equal((await s.request('MKCALENDAR', MANY)).status, 201);
+    const uids = Array.from({ length: 501 }, (_, i) => `m${String(i).padStart(3, '0')}`);
+    for (let i = 0; i < uids.length; i += 25) {
+      const batch = uids.slice(i, i + 25).map((uid) => s.request('PUT', `${MANY}${uid}.ics`, { body: event(uid, '20240301T100000Z', '20240301T110000Z') }));
+      assert.ok((await Promise.all(batch)).every((r) => r.status === 201));
+    }
+    const found = async (limit: string) => {
+      const body = `<C:calendar-query ${NS}><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">${range('20240301T000000Z', '20240302T000000Z')}</C:comp-filter></C:comp-filter></C:filter>${limit}</C:calendar-query>`;
+      const r = await s.request('REPORT', MANY, { headers: { Depth: '1' }, body });
+      assert.equal(r.status, 207);
+      const ms = multistatus(r.text);
+      return { members: [...ms.keys()].filter((h) => h !== MANY).length, truncated: ms.get(MANY)?.status === 507 };
+    };
+    assert.deepEqual(await found(''), { members: 501, truncated: false });
+    assert.deepEqual(await found('<C:limit><C:nresults>500</C:nresults></C:limit>'), { members: 500, truncated: true });
+    assert.deepEqual(await found('<C:limit><C:nresults>501</C:nresults></C:limit>'), { members: 501, truncated: false });
+  });
+
   it('calendar-multiget answers each href: found, missing, other collection 404, other user 403', async () => {
     await s.request('MKCALENDAR', '/dav/calendars/alice/other/');
     await s.request('PUT', '/dav/calendars/alice/other/x.ics', { body: event('x-other', '20240101T100000Z', '20240101T110000Z') });

@@ -42,7 +42,8 @@ export async function freshStoreLocation(engine: typeof TEST_ENGINE = TEST_ENGIN
   };
 }
 
-async function adminQuery(url: string, sql: string): Promise<void> {
+/** One statement on its own connection (creating and dropping schemas and databases). */
+export async function adminQuery(url: string, sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
