@@ -16,6 +16,20 @@ export interface DatabaseConfig {
   poolSize: number;
 }
 
+/** Who may be told of changes, and for how long (web-hook channels, WebDAV-Push). */
+export interface NotificationConfig {
+  /** Plain http:// addresses on loopback (a receiver on the same machine). Elsewhere only https://. */
+  allowHttpLoopback: boolean;
+  /** Addresses in private, link-local or loopback networks; off, a user cannot make the server probe its own network. */
+  allowPrivateNetworks: boolean;
+  /** Longest life of a watch channel, whatever the client asks. */
+  maxChannelSeconds: number;
+  /** Longest life of a push registration, whatever the client asks. */
+  maxPushSeconds: number;
+  /** A notification that keeps failing with a retryable error is dropped after this long. */
+  giveUpSeconds: number;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -24,6 +38,11 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   limits: Limits;
   authCacheSeconds: number;
+  /** The server's URL as clients reach it ('' = from each request's Host), for absolute URLs it hands out. */
+  publicUrl: string;
+  /** Days the change log keeps a change; a sync token older than that must sync from the start. */
+  syncRetentionDays: number;
+  notifications: NotificationConfig;
 }
 
 export class ConfigError extends Error {}
@@ -36,6 +55,8 @@ const positiveInt: Check = (v) => (Number.isSafeInteger(v) && (v as number) > 0 
 const nonNegativeInt: Check = (v) => (Number.isSafeInteger(v) && (v as number) >= 0 ? undefined : 'must be a non-negative integer');
 const port: Check = (v) => (Number.isInteger(v) && (v as number) >= 0 && (v as number) < 65536 ? undefined : 'must be a port number 0-65535');
 const nonEmpty: Check = (v) => (typeof v === 'string' && v !== '' ? undefined : 'must be a non-empty string');
+const boolean: Check = (v) => (typeof v === 'boolean' ? undefined : 'must be true or false');
+const httpUrl: Check = (v) => (v === '' || (typeof v === 'string' && /^https?:\/\/[^/]+\/?$/.test(v)) ? undefined : 'must be empty or http(s)://host[:port]');
 const databaseUrl: Check = (v) =>
   v === '' || (typeof v === 'string' && /^postgres(ql)?:\/\//.test(v)) ? undefined : 'must be empty (SQLite) or a postgres:// URL';
 
@@ -52,6 +73,13 @@ const SCHEMA: Record<string, { check: Check; env: string }> = {
   'limits.maxXmlDepth': { check: positiveInt, env: 'DAVENPORT_MAX_XML_DEPTH' },
   'limits.maxXmlElements': { check: positiveInt, env: 'DAVENPORT_MAX_XML_ELEMENTS' },
   authCacheSeconds: { check: nonNegativeInt, env: 'DAVENPORT_AUTH_CACHE_SECONDS' },
+  publicUrl: { check: httpUrl, env: 'DAVENPORT_PUBLIC_URL' },
+  'sync.retentionDays': { check: positiveInt, env: 'DAVENPORT_SYNC_RETENTION_DAYS' },
+  'notifications.allowHttpLoopback': { check: boolean, env: 'DAVENPORT_NOTIFY_ALLOW_HTTP_LOOPBACK' },
+  'notifications.allowPrivateNetworks': { check: boolean, env: 'DAVENPORT_NOTIFY_ALLOW_PRIVATE_NETWORKS' },
+  'notifications.maxChannelSeconds': { check: positiveInt, env: 'DAVENPORT_NOTIFY_MAX_CHANNEL_SECONDS' },
+  'notifications.maxPushSeconds': { check: positiveInt, env: 'DAVENPORT_NOTIFY_MAX_PUSH_SECONDS' },
+  'notifications.giveUpSeconds': { check: positiveInt, env: 'DAVENPORT_NOTIFY_GIVE_UP_SECONDS' },
 };
 
 function flatten(obj: Record<string, unknown>, prefix = ''): Record<string, unknown> {
@@ -77,9 +105,10 @@ function readJson(file: string): Record<string, unknown> {
   }
 }
 
-/** Environment values are strings; numeric settings are parsed so the checks apply. */
-function fromEnv(raw: string, asNumber: boolean): unknown {
-  if (asNumber) return raw.trim() === '' ? NaN : Number(raw);
+/** Environment values are strings; numeric and boolean settings are parsed (as their defaults' type) so the checks apply. */
+function fromEnv(raw: string, like: unknown): unknown {
+  if (typeof like === 'number') return raw.trim() === '' ? NaN : Number(raw);
+  if (typeof like === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw;
   return raw;
 }
 
@@ -102,7 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = env.DAVE
   }
   for (const [key, { env: name }] of Object.entries(SCHEMA)) {
     const raw = env[name];
-    if (raw !== undefined) values[key] = fromEnv(raw, typeof defaults[key] === 'number');
+    if (raw !== undefined) values[key] = fromEnv(raw, defaults[key]);
   }
   for (const [key, { check, env: name }] of Object.entries(SCHEMA)) {
     const problem = check(values[key]);
@@ -118,6 +147,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = env.DAVE
     database: { url: values['database.url'] as string, poolSize: values['database.poolSize'] as number },
     logLevel: values.logLevel as Config['logLevel'],
     authCacheSeconds: values.authCacheSeconds as number,
+    publicUrl: (values.publicUrl as string).replace(/\/$/, ''),
+    syncRetentionDays: values['sync.retentionDays'] as number,
+    notifications: {
+      allowHttpLoopback: values['notifications.allowHttpLoopback'] as boolean,
+      allowPrivateNetworks: values['notifications.allowPrivateNetworks'] as boolean,
+      maxChannelSeconds: values['notifications.maxChannelSeconds'] as number,
+      maxPushSeconds: values['notifications.maxPushSeconds'] as number,
+      giveUpSeconds: values['notifications.giveUpSeconds'] as number,
+    },
     limits: {
       maxRequestBytes: values['limits.maxRequestBytes'] as number,
       maxResourceBytes: values['limits.maxResourceBytes'] as number,

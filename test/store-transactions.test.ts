@@ -60,7 +60,7 @@ test('an open transaction is invisible to readers and not joined by other writer
 
   assert.equal(await store.getObjectMeta(cal.id, 'uncommitted.ics'), undefined);
   assert.ok(await store.getObjectMeta(cal.id, 'outside.ics'), 'the outside write committed on its own');
-  assert.deepEqual((await store.changesSince(cal.id, 0)).map((c) => [c.uri, c.synctoken]), [['outside.ics', 1]]);
+  assert.deepEqual((await store.changesSince(cal.id, 0))!.map((c) => [c.uri, c.synctoken]), [['outside.ics', 1]]);
 });
 
 test('transactions started together commit independently: one failing undoes only itself', async (t) => {
@@ -79,7 +79,7 @@ test('transactions started together commit independently: one failing undoes onl
   ]);
   assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
   assert.equal(await store.getObjectMeta(cal.id, 'failed.ics'), undefined);
-  const changes = await store.changesSince(cal.id, 0);
+  const changes = (await store.changesSince(cal.id, 0))!;
   assert.deepEqual(changes.map((c) => c.uri).sort(), ['first.ics', 'last.ics', 'outside.ics']);
   assert.deepEqual(changes.map((c) => c.synctoken), [1, 2, 3], 'the failed write left no gap in the tokens');
 });

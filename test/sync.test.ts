@@ -96,4 +96,21 @@ describe('sync-collection (RFC 6578)', () => {
     await put('t1');
     assert.deepEqual(objectsOf((await sync(token)).responses), [`${CAL}t1.ics`]);
   });
+
+  // Last: pruning forgets the change log of every collection on this server.
+  it('after the change log is pruned, older tokens are 403 valid-sync-token; newer ones and initial syncs still work', async () => {
+    const old = (await sync('')).token;
+    await put('p1');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.ok((await s.store.pruneChanges(Date.now())) > 0);
+    const kept = (await sync('')).token;
+    await put('p2');
+
+    const r = await s.request('REPORT', CAL, { headers: { Depth: '1' }, body: syncBody(old) });
+    assert.equal(r.status, 403);
+    assert.ok(parse(r.text).children.some((x) => x.name === d('valid-sync-token')), r.text);
+    assert.deepEqual(objectsOf((await sync(kept)).responses), [`${CAL}p2.ics`]);
+    const limited = await sync('', '1', '<D:limit><D:nresults>1</D:nresults></D:limit>');
+    assert.ok(objectsOf(limited.responses).includes(`${CAL}p1.ics`), 'an initial sync lists every member');
+  });
 });

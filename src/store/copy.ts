@@ -35,6 +35,8 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
   { name: 'user_properties', key: ['user_id', 'resource', 'namespace', 'name'] },
   { name: 'time_index', key: ['collection_id', 'component', 'level', 'start', 'end', 'object_id'] },
   { name: 'jobs', key: ['id'], generatedId: true },
+  { name: 'settings', key: ['name'] },
+  { name: 'subscriptions', key: ['id'], generatedId: true },
 ];
 
 /** Not copied: the target keeps the record of its own migrations, run when it was opened. */

@@ -60,6 +60,19 @@ export interface Change {
   uri: string;
   deleted: boolean;
   synctoken: number;
+  /** When it was logged (epoch ms). */
+  changedAt: number;
+}
+
+/** A password a user made for one program (Basic password, or Bearer on the JSON API). */
+export interface AppPassword {
+  id: number;
+  userId: number;
+  label: string;
+  /** bcrypt */
+  hash: string;
+  createdAt: number;
+  lastUsedAt: number | null;
 }
 
 /** Whose dead properties: a collection ('' = itself) or member, or a user's principal or home. */
@@ -78,6 +91,16 @@ export interface UserStore {
   getUser(username: string): Promise<User | undefined>;
   createUser(username: string, passwordHash: string, email: string | null, displayName: string | null): Promise<User>;
   setPasswordHash(userId: number, passwordHash: string): Promise<void>;
+  getUserById(id: number): Promise<User | undefined>;
+  /** The user with this e-mail address, compared case-insensitively (ASCII); undefined if none or several. */
+  getUserByEmail(email: string): Promise<User | undefined>;
+  /** Undefined when the user already has one with this label. */
+  addAppPassword(userId: number, label: string, hash: string): Promise<AppPassword | undefined>;
+  /** In label order. */
+  listAppPasswords(userId: number): Promise<AppPassword[]>;
+  /** False when the user has none with this label. */
+  removeAppPassword(userId: number, label: string): Promise<boolean>;
+  touchAppPassword(id: number, at: number): Promise<void>;
 }
 
 /**
@@ -89,6 +112,7 @@ export interface CollectionStore {
   /** One lookup. */
   listCollections(ownerId: number, kind: string): Promise<Collection[]>;
   getCollection(ownerId: number, kind: string, uri: string): Promise<Collection | undefined>;
+  getCollectionById(id: number): Promise<Collection | undefined>;
   createCollection(ownerId: number, kind: string, uri: string, fields: CollectionFields): Promise<Collection>;
   updateCollection(collectionId: number, fields: CollectionFields): Promise<void>;
   /** Deletes the collection with its members, change log, properties and index rows. */
@@ -126,8 +150,16 @@ export interface CollectionStore {
   putObject(collectionId: number, object: ObjectWrite): Promise<{ objectId: number; synctoken: number }>;
   /** Deletes a member and its properties; bumps the sync token and logs the change. */
   deleteObject(collectionId: number, uri: string): Promise<number>;
-  /** Changes after token `since`, oldest first: one range scan. */
-  changesSince(collectionId: number, since: number): Promise<Change[]>;
+  /**
+   * Changes after token `since`, oldest first: one range scan. Undefined when changes
+   * after `since` have been pruned (pruneChanges): the token is too old to sync from.
+   */
+  changesSince(collectionId: number, since: number): Promise<Change[] | undefined>;
+  /**
+   * Forgets the changes logged before `before` (epoch ms), in every collection; tokens
+   * older than the newest one forgotten can no longer be synced from. Returns the rows removed.
+   */
+  pruneChanges(before: number): Promise<number>;
 }
 
 /** Dead properties (RFC 4918 §4.2): one lookup or write each. */
@@ -196,6 +228,56 @@ export interface IntervalIndex {
   overlapping(query: IntervalQuery): Promise<IntervalMatch[]>;
 }
 
+/** Server-wide values made once and shared by every node (the VAPID key pair). */
+export interface SettingStore {
+  getSetting(name: string): Promise<string | undefined>;
+  /** Stores `value` unless the setting exists; returns the value that stands (the first node to start wins). */
+  initSetting(name: string, value: string): Promise<string>;
+}
+
+/** What a subscription watches: one collection, or a user's home of one kind (its collections). */
+export type SubscriptionScope = { collectionId: number } | { homeKind: string };
+
+export interface NewSubscription {
+  /** Random, unguessable: names it in URLs (a push registration) and ids (a channel's resource). */
+  publicId: string;
+  userId: number;
+  /** 'web-hook' or 'web-push'. */
+  transport: string;
+  scope: SubscriptionScope;
+  /** The client's name for it, unique per user, transport and scope: a channel id, a push-resource URL. */
+  name: string;
+  /** Where notifications go. */
+  address: string;
+  /** The transport's own fields (token, keys), opaque to the store. */
+  details: string;
+  expiresAt: number;
+}
+
+export interface Subscription extends NewSubscription {
+  id: number;
+  createdAt: number;
+}
+
+/** Who is told of changes (web-hook channels, WebDAV-Push registrations). One statement each. */
+export interface SubscriptionStore {
+  /**
+   * Inserts it, or updates the one with the same user, transport, scope and name (which
+   * keeps its publicId and message numbers); returns what is stored and whether it is new.
+   */
+  saveSubscription(s: NewSubscription): Promise<{ subscription: Subscription; created: boolean }>;
+  getSubscription(publicId: string): Promise<Subscription | undefined>;
+  /** A user's subscriptions of one transport with this name, in any scope. */
+  findSubscriptions(userId: number, transport: string, name: string): Promise<Subscription[]>;
+  /** False when it was gone already. */
+  deleteSubscription(id: number): Promise<boolean>;
+  /** The unexpired subscriptions to a change in a collection: its own and its owner's home's of its kind. */
+  subscriptionsFor(collectionId: number, ownerId: number, kind: string, now: number): Promise<Subscription[]>;
+  /** The subscription's next message number: grows with every call, across nodes and restarts. Undefined if it is gone. */
+  nextMessageNumber(id: number): Promise<number | undefined>;
+  deleteExpiredSubscriptions(now: number): Promise<number>;
+}
+
 /** Work to do after a write, by whichever node claims it: a notification to deliver. */
 export interface NewJob {
   queue: string;
@@ -244,7 +326,8 @@ export interface JobQueue {
 }
 
 /** Everything a request may read or write; inside a transaction, bound to it. */
-export interface StoreSession extends UserStore, CollectionStore, PropertyStore, IntervalIndex, JobQueue {}
+export interface StoreSession
+  extends UserStore, CollectionStore, PropertyStore, IntervalIndex, JobQueue, SettingStore, SubscriptionStore {}
 
 export interface Store extends StoreSession {
   /** 'sqlite' or 'postgres'. */

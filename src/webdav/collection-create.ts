@@ -34,6 +34,7 @@ export async function createCollection(
   await req.store.transaction(async (tx) => {
     const created = await tx.createCollection(home.owner.id, kind.name, target.name, plan.fields);
     await applyPropertyUpdate(tx, { collectionId: created.id, objectUri: '' }, { ...plan, fields: {} });
+    await req.context.changed(tx, { collection: created, what: 'collection', origin: req });
   });
   req.setHeader('Location', path);
   req.setHeader('Cache-Control', 'no-cache');

@@ -1,4 +1,5 @@
-import type { ObjectMeta, Store, User } from '../store/types.js';
+import type { ObjectMeta, Store, StoreSession, User } from '../store/types.js';
+import type { CollectionChange } from './changes.js';
 import type { CollectionKind } from './kinds.js';
 import type { RequestLimits } from './limits.js';
 import type { PropertyTable } from './properties.js';
@@ -23,4 +24,6 @@ export interface DavContext {
   /** Members of a collection-like resource, for Depth: 1. */
   children(r: Resource): AsyncIterable<Resource[]>;
   objectResource(parent: CollectionResource, object: ObjectMeta): ObjectResource;
+  /** Tells the change listeners of a write, inside its transaction. */
+  changed(tx: StoreSession, change: CollectionChange): Promise<void>;
 }

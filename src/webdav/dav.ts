@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
-import type { ObjectMeta, Store, User } from '../store/types.js';
+import type { ObjectMeta, Store, StoreSession, User } from '../store/types.js';
+import type { ChangeListener, CollectionChange } from './changes.js';
 import type { DavContext } from './context.js';
 import { DavError } from './errors.js';
 import type { CollectionKind } from './kinds.js';
@@ -43,6 +44,7 @@ export class Dav implements DavContext {
   readonly properties = new PropertyTable();
   readonly reports: ReportDef[] = [];
   private readonly methods = new Map<string, MethodDef>();
+  private readonly changeListeners: ChangeListener[] = [];
   /** The DAV header's compliance classes; protocol layers add theirs. */
   readonly complianceClasses: string[] = ['1', '3', 'extended-mkcol'];
 
@@ -61,6 +63,15 @@ export class Dav implements DavContext {
 
   addMethod(method: MethodDef): void {
     this.methods.set(method.name, method);
+  }
+
+  /** Listens to every write that changes a collection (notifications hang off this). */
+  addChangeListener(listener: ChangeListener): void {
+    this.changeListeners.push(listener);
+  }
+
+  async changed(tx: StoreSession, change: CollectionChange): Promise<void> {
+    for (const listener of this.changeListeners) await listener(tx, change);
   }
 
   allowedMethods(target: Target): string[] {
@@ -169,7 +180,10 @@ export class Dav implements DavContext {
       if ((await this.store.listCollections(user.id, kind.name)).length > 0) continue;
       const { uri, fields } = kind.defaultCollection;
       try {
-        await this.store.createCollection(user.id, kind.name, uri, fields);
+        await this.store.transaction(async (tx) => {
+          const collection = await tx.createCollection(user.id, kind.name, uri, fields);
+          await this.changed(tx, { collection, what: 'collection' });
+        });
       } catch (e) {
         // Another node (or request) made it first: that is as good.
         if (!(await this.store.getCollection(user.id, kind.name, uri))) throw e;

@@ -1,3 +1,5 @@
+import type { CollectionChange } from './changes.js';
+import type { DavContext } from './context.js';
 import { DavError } from './errors.js';
 import { etagOf } from './etag.js';
 import type { ValidatedObject } from './kinds.js';
@@ -16,25 +18,34 @@ export function readObjectBody(req: DavRequest, collection: CollectionResource):
   );
 }
 
+/** What a write of a member may be given besides the data: shared by WebDAV and the JSON API. */
+export interface MemberWriteOptions {
+  /** Sees the current member under the collection's lock (ETag preconditions); throws to refuse. */
+  check?: (current: ObjectMeta | undefined) => void;
+  /** The request that asks for it, told to change listeners. */
+  origin?: CollectionChange['origin'];
+}
+
 /**
  * Stores a validated object under `uri` in one transaction: with the collection locked
  * against other writers, `check` sees the current member (for ETag preconditions), a
- * UID that another member already has is refused, then the object, its change row and
- * the kind's own rows (afterWrite) are written. Returns the new ETag.
+ * UID that another member already has is refused, then the object, its change row,
+ * the kind's own rows (afterWrite) and the change listeners' records are written.
+ * Returns the new ETag.
  */
 export function storeObject(
-  req: DavRequest,
+  context: DavContext,
   collection: CollectionResource,
   uri: string,
   data: Buffer,
   validated: ValidatedObject,
-  check: (current: ObjectMeta | undefined) => void = () => {},
+  options: MemberWriteOptions = {},
 ): Promise<{ created: boolean; etag: string }> {
   const id = collection.collection.id;
-  return req.store.transaction(async (tx) => {
+  return context.store.transaction(async (tx) => {
     if (!(await tx.lockCollection(id))) throw new DavError(409, 'The collection no longer exists');
     const current = await tx.getObjectMeta(id, uri);
-    check(current);
+    options.check?.(current);
     const holder = await tx.findUriByUid(id, validated.uid);
     if (holder !== undefined && holder !== uri) {
       throw new DavError(
@@ -47,6 +58,25 @@ export function storeObject(
     const etag = etagOf(data);
     const { objectId } = await tx.putObject(id, { uri, data, etag, uid: validated.uid, component: validated.component });
     await validated.afterWrite?.(tx, id, objectId);
+    await context.changed(tx, { collection: collection.collection, what: 'member', origin: options.origin });
     return { created: !current, etag };
+  });
+}
+
+/** Deletes the member `uri` in one transaction, `check` seeing it under the lock; 404 when it is gone. */
+export function removeObject(
+  context: DavContext,
+  collection: CollectionResource,
+  uri: string,
+  options: MemberWriteOptions = {},
+): Promise<void> {
+  const { id } = collection.collection;
+  return context.store.transaction(async (tx) => {
+    if (!(await tx.lockCollection(id))) throw new DavError(404, 'Not found');
+    const current = await tx.getObjectMeta(id, uri);
+    if (!current) throw new DavError(404, 'Not found');
+    options.check?.(current);
+    await tx.deleteObject(id, uri);
+    await context.changed(tx, { collection: collection.collection, what: 'member', origin: options.origin });
   });
 }

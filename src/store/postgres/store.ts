@@ -3,10 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { migrate } from './migrate.js';
 import { JOBS_CHANNEL, JobListener } from './job-listener.js';
 import { byUri, intervalRows, LEVEL_WIDTHS, queryBounds, TOP_LEVEL } from '../interval-levels.js';
-import { FIELD_COLUMNS, PAGE, WAITING_KEY } from '../sql-common.js';
+import {
+  APP_PASSWORD_COLUMNS, FIELD_COLUMNS, PAGE, scopeKey, SUBSCRIPTION_COLUMNS, subscriptionOf, WAITING_KEY, type SubscriptionRow,
+} from '../sql-common.js';
 import type {
-  Change, Collection, CollectionFields, DeadProperty, IntervalMatch, IntervalQuery, IntervalSet, Job, NewJob,
-  ObjectMeta, ObjectWrite, PropertyOwner, Store, StoredObject, StoreSession, User,
+  AppPassword, Change, Collection, CollectionFields, DeadProperty, IntervalMatch, IntervalQuery, IntervalSet, Job, NewJob,
+  NewSubscription, ObjectMeta, ObjectWrite, PropertyOwner, Store, StoredObject, StoreSession, Subscription, User,
 } from '../types.js';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/postgres', import.meta.url));
@@ -124,6 +126,94 @@ class PgSession implements StoreSession {
     await this.run('UPDATE users SET password_hash = $2 WHERE id = $1', [userId, passwordHash]);
   }
 
+  getUserById(id: number): Promise<User | undefined> {
+    return this.row<User>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]);
+  }
+
+  async getUserByEmail(email: string): Promise<User | undefined> {
+    const users = await this.rows<User>(`SELECT ${USER_COLUMNS} FROM users WHERE lower(email) = lower($1) LIMIT 2`, [email]);
+    return users.length === 1 ? users[0] : undefined;
+  }
+
+  addAppPassword(userId: number, label: string, hash: string): Promise<AppPassword | undefined> {
+    return this.row<AppPassword>(
+      `INSERT INTO app_passwords (user_id, label, hash, created_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (user_id, label) DO NOTHING RETURNING ${APP_PASSWORD_COLUMNS}`,
+      [userId, label, hash, Date.now()],
+    );
+  }
+
+  listAppPasswords(userId: number): Promise<AppPassword[]> {
+    return this.rows<AppPassword>(`SELECT ${APP_PASSWORD_COLUMNS} FROM app_passwords WHERE user_id = $1 ORDER BY label`, [userId]);
+  }
+
+  async removeAppPassword(userId: number, label: string): Promise<boolean> {
+    return (await this.run('DELETE FROM app_passwords WHERE user_id = $1 AND label = $2', [userId, label])) > 0;
+  }
+
+  async touchAppPassword(id: number, at: number): Promise<void> {
+    await this.run('UPDATE app_passwords SET last_used_at = $2 WHERE id = $1', [id, at]);
+  }
+
+  async getSetting(name: string): Promise<string | undefined> {
+    return (await this.row<{ value: string }>('SELECT value FROM settings WHERE name = $1', [name]))?.value;
+  }
+
+  async initSetting(name: string, value: string): Promise<string> {
+    // Either this insert wins, or the row another node committed first is read back.
+    await this.run('INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, value]);
+    return (await this.getSetting(name))!;
+  }
+
+  async saveSubscription(s: NewSubscription): Promise<{ subscription: Subscription; created: boolean }> {
+    const { created, ...row } = (await this.row<SubscriptionRow & { created: boolean }>(
+      `INSERT INTO subscriptions (public_id, user_id, transport, scope, collection_id, name, address, details, expires_at, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT (user_id, transport, scope, name) DO UPDATE SET
+         address = excluded.address, details = excluded.details, expires_at = excluded.expires_at
+       RETURNING ${SUBSCRIPTION_COLUMNS}, xmax = 0 AS created`,
+      [s.publicId, s.userId, s.transport, scopeKey(s.scope), 'collectionId' in s.scope ? s.scope.collectionId : null,
+        s.name, s.address, s.details, s.expiresAt, Date.now()],
+    ))!;
+    return { subscription: subscriptionOf(row), created };
+  }
+
+  async getSubscription(publicId: string): Promise<Subscription | undefined> {
+    const row = await this.row<SubscriptionRow>(`SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE public_id = $1`, [publicId]);
+    return row && subscriptionOf(row);
+  }
+
+  async findSubscriptions(userId: number, transport: string, name: string): Promise<Subscription[]> {
+    const rows = await this.rows<SubscriptionRow>(
+      `SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE user_id = $1 AND transport = $2 AND name = $3`, [userId, transport, name],
+    );
+    return rows.map(subscriptionOf);
+  }
+
+  async deleteSubscription(id: number): Promise<boolean> {
+    return (await this.run('DELETE FROM subscriptions WHERE id = $1', [id])) > 0;
+  }
+
+  async subscriptionsFor(collectionId: number, ownerId: number, kind: string, now: number): Promise<Subscription[]> {
+    const rows = await this.rows<SubscriptionRow>(
+      `SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE collection_id = $1 AND expires_at > $4
+       UNION ALL
+       SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE user_id = $2 AND scope = $3 AND expires_at > $4`,
+      [collectionId, ownerId, scopeKey({ homeKind: kind }), now],
+    );
+    return rows.map(subscriptionOf);
+  }
+
+  async nextMessageNumber(id: number): Promise<number | undefined> {
+    return (await this.row<{ n: number }>(
+      'UPDATE subscriptions SET message_number = message_number + 1 WHERE id = $1 RETURNING message_number AS n', [id],
+    ))?.n;
+  }
+
+  deleteExpiredSubscriptions(now: number): Promise<number> {
+    return this.run('DELETE FROM subscriptions WHERE expires_at <= $1', [now]);
+  }
+
   listCollections(ownerId: number, kind: string): Promise<Collection[]> {
     return this.rows<Collection>(
       `SELECT ${COLLECTION_COLUMNS} FROM collections WHERE owner_id = $1 AND kind = $2 ORDER BY uri`, [ownerId, kind],
@@ -134,6 +224,10 @@ class PgSession implements StoreSession {
     return this.row<Collection>(
       `SELECT ${COLLECTION_COLUMNS} FROM collections WHERE owner_id = $1 AND kind = $2 AND uri = $3`, [ownerId, kind, uri],
     );
+  }
+
+  getCollectionById(id: number): Promise<Collection | undefined> {
+    return this.row<Collection>(`SELECT ${COLLECTION_COLUMNS} FROM collections WHERE id = $1`, [id]);
   }
 
   async createCollection(ownerId: number, kind: string, uri: string, fields: CollectionFields): Promise<Collection> {
@@ -251,7 +345,7 @@ class PgSession implements StoreSession {
     const row = await this.row<{ synctoken: number }>(
       `WITH bump AS (
          UPDATE collections SET synctoken = synctoken + 1, modified_at = $2 WHERE id = $1 RETURNING synctoken)
-       INSERT INTO changes (collection_id, synctoken, uri, deleted) SELECT $1, synctoken, $3, $4 FROM bump
+       INSERT INTO changes (collection_id, synctoken, uri, deleted, changed_at) SELECT $1, synctoken, $3, $4, $2 FROM bump
        RETURNING synctoken`,
       [collectionId, now, uri, deleted],
     );
@@ -259,11 +353,27 @@ class PgSession implements StoreSession {
     return row.synctoken;
   }
 
-  changesSince(collectionId: number, since: number): Promise<Change[]> {
-    return this.rows<Change>(
-      'SELECT uri, deleted, synctoken FROM changes WHERE collection_id = $1 AND synctoken > $2 ORDER BY synctoken',
+  async changesSince(collectionId: number, since: number): Promise<Change[] | undefined> {
+    const changes = await this.rows<Change>(
+      `SELECT uri, deleted, synctoken, changed_at AS "changedAt" FROM changes
+       WHERE collection_id = $1 AND synctoken > $2 ORDER BY synctoken`,
       [collectionId, since],
     );
+    // Read after the rows: a prune in between only removes rows at or before the mark it sets.
+    const mark = await this.row<{ prunedThrough: number }>('SELECT pruned_through AS "prunedThrough" FROM collections WHERE id = $1', [collectionId]);
+    return since < (mark?.prunedThrough ?? 0) ? undefined : changes;
+  }
+
+  pruneChanges(before: number): Promise<number> {
+    return this.atomically(async (tx) => {
+      await tx.run(
+        `UPDATE collections SET pruned_through = pruned.token
+         FROM (SELECT collection_id, MAX(synctoken) AS token FROM changes WHERE changed_at < $1 GROUP BY collection_id) pruned
+         WHERE collections.id = pruned.collection_id`,
+        [before],
+      );
+      return tx.run('DELETE FROM changes WHERE changed_at < $1', [before]);
+    });
   }
 
   getDeadProperties(owner: PropertyOwner): Promise<DeadProperty[]> {

@@ -3,10 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { byUri, intervalRows, LEVEL_WIDTHS, queryBounds, TOP_LEVEL, type IntervalRow } from '../interval-levels.js';
-import { FIELD_COLUMNS, PAGE, WAITING_KEY } from '../sql-common.js';
+import {
+  APP_PASSWORD_COLUMNS, FIELD_COLUMNS, PAGE, scopeKey, SUBSCRIPTION_COLUMNS, subscriptionOf, WAITING_KEY, type SubscriptionRow,
+} from '../sql-common.js';
 import type {
-  Change, Collection, CollectionFields, DeadProperty, IntervalMatch, IntervalQuery, IntervalSet, Job, NewJob,
-  ObjectMeta, ObjectWrite, PropertyOwner, Store, StoreSession, StoredObject, User,
+  AppPassword, Change, Collection, CollectionFields, DeadProperty, IntervalMatch, IntervalQuery, IntervalSet, Job, NewJob,
+  NewSubscription, ObjectMeta, ObjectWrite, PropertyOwner, Store, StoreSession, StoredObject, Subscription, User,
 } from '../types.js';
 import { JobWakeups } from '../job-wakeups.js';
 import { migrate } from './migrate.js';
@@ -61,10 +63,41 @@ function prepareAll(db: Database.Database) {
       'INSERT INTO users (username, password_hash, email, display_name, created_at) VALUES (?, ?, ?, ?, ?)',
     ),
     setPasswordHash: db.prepare('UPDATE users SET password_hash = ? WHERE id = ?'),
+    getUserById: db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`),
+    getUsersByEmail: db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE lower(email) = lower(?) LIMIT 2`),
+    addAppPassword: db.prepare(
+      `INSERT INTO app_passwords (user_id, label, hash, created_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (user_id, label) DO NOTHING RETURNING ${APP_PASSWORD_COLUMNS}`,
+    ),
+    listAppPasswords: db.prepare(`SELECT ${APP_PASSWORD_COLUMNS} FROM app_passwords WHERE user_id = ? ORDER BY label`),
+    removeAppPassword: db.prepare('DELETE FROM app_passwords WHERE user_id = ? AND label = ?'),
+    touchAppPassword: db.prepare('UPDATE app_passwords SET last_used_at = ? WHERE id = ?'),
+
+    getSetting: db.prepare('SELECT value FROM settings WHERE name = ?').pluck(),
+    initSetting: db.prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING'),
+
+    saveSubscription: db.prepare(
+      `INSERT INTO subscriptions (public_id, user_id, transport, scope, collection_id, name, address, details, expires_at, created_at)
+       VALUES (@publicId, @userId, @transport, @scope, @collectionId, @name, @address, @details, @expiresAt, @now)
+       ON CONFLICT (user_id, transport, scope, name) DO UPDATE SET
+         address = excluded.address, details = excluded.details, expires_at = excluded.expires_at
+       RETURNING ${SUBSCRIPTION_COLUMNS}, created_at = @now AS created`,
+    ),
+    getSubscription: db.prepare(`SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE public_id = ?`),
+    findSubscriptions: db.prepare(`SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE user_id = ? AND transport = ? AND name = ?`),
+    deleteSubscription: db.prepare('DELETE FROM subscriptions WHERE id = ?'),
+    subscriptionsFor: db.prepare(
+      `SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE collection_id = @collectionId AND expires_at > @now
+       UNION ALL
+       SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE user_id = @ownerId AND scope = @homeScope AND expires_at > @now`,
+    ),
+    nextMessageNumber: db.prepare('UPDATE subscriptions SET message_number = message_number + 1 WHERE id = ? RETURNING message_number').pluck(),
+    deleteExpiredSubscriptions: db.prepare('DELETE FROM subscriptions WHERE expires_at <= ?'),
 
     listCollections: db.prepare(`SELECT ${COLLECTION_COLUMNS} FROM collections WHERE owner_id = ? AND kind = ? ORDER BY uri`),
     getCollection: db.prepare(`SELECT ${COLLECTION_COLUMNS} FROM collections WHERE owner_id = ? AND kind = ? AND uri = ?`),
     getCollectionById: db.prepare(`SELECT ${COLLECTION_COLUMNS} FROM collections WHERE id = ?`),
+    prunedThrough: db.prepare('SELECT pruned_through FROM collections WHERE id = ?').pluck(),
     collectionExists: db.prepare('SELECT 1 FROM collections WHERE id = ?').pluck(),
     createCollection: db.prepare(
       `INSERT INTO collections (owner_id, kind, uri, displayname, description, color, sort_order, timezone, components, created_at, modified_at)
@@ -95,10 +128,16 @@ function prepareAll(db: Database.Database) {
        RETURNING id`,
     ).pluck(),
     deleteObject: db.prepare('DELETE FROM objects WHERE collection_id = ? AND uri = ?'),
-    logChange: db.prepare('INSERT INTO changes (collection_id, synctoken, uri, deleted) VALUES (?, ?, ?, ?)'),
+    logChange: db.prepare('INSERT INTO changes (collection_id, synctoken, uri, deleted, changed_at) VALUES (?, ?, ?, ?, ?)'),
     changesSince: db.prepare(
-      'SELECT uri, deleted, synctoken FROM changes WHERE collection_id = ? AND synctoken > ? ORDER BY synctoken',
+      'SELECT uri, deleted, synctoken, changed_at AS changedAt FROM changes WHERE collection_id = ? AND synctoken > ? ORDER BY synctoken',
     ),
+    markPruned: db.prepare(
+      `UPDATE collections SET pruned_through = pruned.token
+       FROM (SELECT collection_id, MAX(synctoken) AS token FROM changes WHERE changed_at < ? GROUP BY collection_id) pruned
+       WHERE collections.id = pruned.collection_id`,
+    ),
+    pruneChanges: db.prepare('DELETE FROM changes WHERE changed_at < ?'),
 
     overlapping: db.prepare(overlappingSql()),
     deleteIntervals: db.prepare('DELETE FROM time_index WHERE object_id = ?'),
@@ -193,12 +232,87 @@ class SqliteSession implements StoreSession {
     return this.atomically(() => void this.write.setPasswordHash.run(passwordHash, userId));
   }
 
+  async getUserById(id: number): Promise<User | undefined> {
+    return this.read.getUserById.get(id) as User | undefined;
+  }
+
+  async getUserByEmail(email: string): Promise<User | undefined> {
+    const users = this.read.getUsersByEmail.all(email) as User[];
+    return users.length === 1 ? users[0] : undefined;
+  }
+
+  addAppPassword(userId: number, label: string, hash: string): Promise<AppPassword | undefined> {
+    return this.atomically(() => this.write.addAppPassword.get(userId, label, hash, Date.now()) as AppPassword | undefined);
+  }
+
+  async listAppPasswords(userId: number): Promise<AppPassword[]> {
+    return this.read.listAppPasswords.all(userId) as AppPassword[];
+  }
+
+  removeAppPassword(userId: number, label: string): Promise<boolean> {
+    return this.atomically(() => this.write.removeAppPassword.run(userId, label).changes > 0);
+  }
+
+  touchAppPassword(id: number, at: number): Promise<void> {
+    return this.atomically(() => void this.write.touchAppPassword.run(at, id));
+  }
+
+  async getSetting(name: string): Promise<string | undefined> {
+    return this.read.getSetting.get(name) as string | undefined;
+  }
+
+  initSetting(name: string, value: string): Promise<string> {
+    return this.atomically(() => {
+      this.write.initSetting.run(name, value);
+      return this.write.getSetting.get(name) as string;
+    });
+  }
+
+  saveSubscription(s: NewSubscription): Promise<{ subscription: Subscription; created: boolean }> {
+    return this.atomically(() => {
+      const { created, ...row } = this.write.saveSubscription.get({
+        ...s, scope: scopeKey(s.scope), collectionId: 'collectionId' in s.scope ? s.scope.collectionId : null, now: Date.now(),
+      }) as SubscriptionRow & { created: number };
+      return { subscription: subscriptionOf(row), created: created === 1 };
+    });
+  }
+
+  async getSubscription(publicId: string): Promise<Subscription | undefined> {
+    const row = this.read.getSubscription.get(publicId) as SubscriptionRow | undefined;
+    return row && subscriptionOf(row);
+  }
+
+  async findSubscriptions(userId: number, transport: string, name: string): Promise<Subscription[]> {
+    return (this.read.findSubscriptions.all(userId, transport, name) as SubscriptionRow[]).map(subscriptionOf);
+  }
+
+  deleteSubscription(id: number): Promise<boolean> {
+    return this.atomically(() => this.write.deleteSubscription.run(id).changes > 0);
+  }
+
+  async subscriptionsFor(collectionId: number, ownerId: number, kind: string, now: number): Promise<Subscription[]> {
+    const rows = this.read.subscriptionsFor.all({ collectionId, ownerId, homeScope: scopeKey({ homeKind: kind }), now }) as SubscriptionRow[];
+    return rows.map(subscriptionOf);
+  }
+
+  nextMessageNumber(id: number): Promise<number | undefined> {
+    return this.atomically(() => this.write.nextMessageNumber.get(id) as number | undefined);
+  }
+
+  deleteExpiredSubscriptions(now: number): Promise<number> {
+    return this.atomically(() => this.write.deleteExpiredSubscriptions.run(now).changes);
+  }
+
   async listCollections(ownerId: number, kind: string): Promise<Collection[]> {
     return this.read.listCollections.all(ownerId, kind) as Collection[];
   }
 
   async getCollection(ownerId: number, kind: string, uri: string): Promise<Collection | undefined> {
     return this.read.getCollection.get(ownerId, kind, uri) as Collection | undefined;
+  }
+
+  async getCollectionById(id: number): Promise<Collection | undefined> {
+    return this.read.getCollectionById.get(id) as Collection | undefined;
   }
 
   createCollection(ownerId: number, kind: string, uri: string, fields: CollectionFields): Promise<Collection> {
@@ -296,13 +410,22 @@ class SqliteSession implements StoreSession {
   /** The one place the sync token is bumped: always together with its change row. */
   private logChange(collectionId: number, uri: string, deleted: boolean, now: number): number {
     const token = this.write.bumpCollection.get(now, collectionId) as number;
-    this.write.logChange.run(collectionId, token, uri, deleted ? 1 : 0);
+    this.write.logChange.run(collectionId, token, uri, deleted ? 1 : 0, now);
     return token;
   }
 
-  async changesSince(collectionId: number, since: number): Promise<Change[]> {
-    const rows = this.read.changesSince.all(collectionId, since) as { uri: string; deleted: number; synctoken: number }[];
-    return rows.map((r) => ({ uri: r.uri, deleted: r.deleted === 1, synctoken: r.synctoken }));
+  async changesSince(collectionId: number, since: number): Promise<Change[] | undefined> {
+    const rows = this.read.changesSince.all(collectionId, since) as (Omit<Change, 'deleted'> & { deleted: number })[];
+    // Read after the rows: a prune in between only removes rows at or before the mark it sets.
+    if (since < ((this.read.prunedThrough.get(collectionId) as number | undefined) ?? 0)) return undefined;
+    return rows.map((r) => ({ ...r, deleted: r.deleted === 1 }));
+  }
+
+  pruneChanges(before: number): Promise<number> {
+    return this.atomically(() => {
+      this.write.markPruned.run(before);
+      return this.write.pruneChanges.run(before).changes;
+    });
   }
 
   replaceIntervals(collectionId: number, component: string, objectId: number, set: IntervalSet): Promise<void> {

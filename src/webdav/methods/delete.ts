@@ -1,6 +1,6 @@
 import { checkPreconditions } from '../conditional.js';
 import type { MethodDef } from '../dav.js';
-import { DavError } from '../errors.js';
+import { removeObject } from '../object-write.js';
 import type { CollectionResource, ObjectResource } from '../resource.js';
 import type { ExistingTarget } from '../target.js';
 
@@ -12,17 +12,14 @@ export const del: MethodDef<Deletable> = {
   async handle(req, target) {
     const r = target.resource;
     if (r.type === 'object') {
-      const { id } = r.collection;
+      const collection: CollectionResource = { type: 'collection', path: target.parent!.path, owner: r.owner, kind: r.kind, collection: r.collection };
       // The precondition is checked against the state the delete commits over.
-      await req.store.transaction(async (tx) => {
-        if (!(await tx.lockCollection(id))) throw new DavError(404, 'Not found');
-        const current = await tx.getObjectMeta(id, r.object.uri);
-        if (!current) throw new DavError(404, 'Not found');
-        checkPreconditions(req, current.etag);
-        await tx.deleteObject(id, r.object.uri);
-      });
+      await removeObject(req.context, collection, r.object.uri, { check: (current) => checkPreconditions(req, current?.etag), origin: req });
     } else {
-      await req.store.deleteCollection(r.collection.id);
+      await req.store.transaction(async (tx) => {
+        await req.context.changed(tx, { collection: r.collection, what: 'collection', origin: req });
+        await tx.deleteCollection(r.collection.id);
+      });
     }
     req.respond(204);
   },

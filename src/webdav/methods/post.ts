@@ -19,7 +19,7 @@ export const post: MethodDef<ExistingTarget<CollectionResource>> = {
     const data = kind.ensureUid ? kind.ensureUid(sent) : sent;
     const validated = kind.validateObject(data, collection.collection, req.header('Content-Type'));
     const uri = `${randomUUID()}${kind.objectExtension}`;
-    const { etag } = await storeObject(req, collection, uri, data, validated);
+    const { etag } = await storeObject(req.context, collection, uri, data, validated, { origin: req });
     req.setHeader('Location', objectPath(collection.path, uri));
     req.setHeader('ETag', etag);
     req.respond(201);

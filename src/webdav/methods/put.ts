@@ -12,7 +12,10 @@ export const put: MethodDef<MemberTarget> = {
     const data = await readObjectBody(req, collection);
     const validated = collection.kind.validateObject(data, collection.collection, req.header('Content-Type'));
     const uri = target.resource ? target.resource.object.uri : target.name;
-    const { created, etag } = await storeObject(req, collection, uri, data, validated, (current) => checkPreconditions(req, current?.etag));
+    const { created, etag } = await storeObject(req.context, collection, uri, data, validated, {
+      check: (current) => checkPreconditions(req, current?.etag),
+      origin: req,
+    });
     req.setHeader('ETag', etag);
     req.respond(created ? 201 : 204);
   },

@@ -40,7 +40,13 @@ export const syncCollection: ReportDef<CollectionResource> = {
     let token = collection.synctoken;
     let responses: AsyncIterable<Xml>;
 
-    if (since === 0 && limit === undefined) {
+    // Changes after the token; undefined when they were pruned (older than the retention).
+    const changes = since === 0 && limit === undefined ? undefined : await store.changesSince(collection.id, since);
+    if (since > 0 && !changes) {
+      throw new DavError(403, 'The sync token is older than the change log keeps: sync again from the start', dav('valid-sync-token'));
+    }
+
+    if (!changes) {
       // A full initial sync is the current members, listed page by page.
       responses = (async function* () {
         for await (const page of store.listObjects(collection.id)) yield joinResponses(page.map(member));
@@ -48,7 +54,7 @@ export const syncCollection: ReportDef<CollectionResource> = {
     } else {
       // Latest change per member, oldest first; an initial sync leaves out deletions.
       const latest = new Map<string, { deleted: boolean; synctoken: number }>();
-      for (const c of await store.changesSince(collection.id, since)) {
+      for (const c of changes) {
         latest.delete(c.uri);
         latest.set(c.uri, c);
       }
