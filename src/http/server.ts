@@ -12,6 +12,8 @@ import { createDav } from '../webdav/index.js';
 import { DAV_ROOT } from '../webdav/paths.js';
 import { Authenticator } from './auth.js';
 import { errorHandler } from './errors.js';
+import { startNotifications } from '../push/index.js';
+import { startMaintenance } from '../store/maintenance.js';
 
 export interface RunningServer {
   url: string;
@@ -24,7 +26,8 @@ export interface RunningServer {
 
 const REALM = 'Davenport';
 
-export function createApp(config: Config, store: Store, log: Logger): { app: Koa; dav: Dav } {
+/** The application with everything a node runs beside requests (notification delivery, maintenance); `stop` ends those. */
+export async function createApp(config: Config, store: Store, log: Logger): Promise<{ app: Koa; dav: Dav; stop(): Promise<void> }> {
   const dav = createDav(store, { ...config.limits });
   registerCalDav(dav);
   registerCardDav(dav);
@@ -39,6 +42,11 @@ export function createApp(config: Config, store: Store, log: Logger): { app: Koa
     ctx.set('Location', DAV_ROOT);
     ctx.body = '';
   });
+  const notifications = await startNotifications({
+    store, dav, config, log, router, authenticate: (authorization) => auth.authenticate(authorization),
+  });
+  const stopMaintenance = startMaintenance(store, config.syncRetentionDays, log);
+
   router.all(/.*/, async (ctx) => {
     const user = await auth.authenticate(ctx.get('Authorization') || undefined);
     if (!user) {
@@ -58,11 +66,15 @@ export function createApp(config: Config, store: Store, log: Logger): { app: Koa
   });
   app.use(errorHandler(log));
   app.use(router.routes());
-  return { app, dav };
+  const stop = async () => {
+    stopMaintenance();
+    await notifications.stop();
+  };
+  return { app, dav, stop };
 }
 
 export async function startServer(config: Config, store: Store, log: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
-  const { app, dav } = createApp(config, store, log);
+  const { app, dav, stop } = await createApp(config, store, log);
   const server: Server = app.listen({ host: config.host, port: config.port });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -79,7 +91,7 @@ export async function startServer(config: Config, store: Store, log: Logger = pi
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => {
-          store.close().then(resolve, resolve);
+          stop().finally(() => store.close()).then(resolve, resolve);
         });
         server.closeIdleConnections();
         // Requests still running after the grace period are cut off.
