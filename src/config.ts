@@ -6,6 +6,7 @@ export interface Limits {
   maxResourceBytes: number;
   maxXmlDepth: number;
   maxXmlElements: number;
+  maxXmlAttributes: number;
 }
 
 /** Where the data lives: embedded SQLite under dataDir unless a PostgreSQL URL is given. */
@@ -72,6 +73,7 @@ const SCHEMA: Record<string, { check: Check; env: string }> = {
   'limits.maxResourceBytes': { check: positiveInt, env: 'DAVENPORT_MAX_RESOURCE_BYTES' },
   'limits.maxXmlDepth': { check: positiveInt, env: 'DAVENPORT_MAX_XML_DEPTH' },
   'limits.maxXmlElements': { check: positiveInt, env: 'DAVENPORT_MAX_XML_ELEMENTS' },
+  'limits.maxXmlAttributes': { check: positiveInt, env: 'DAVENPORT_MAX_XML_ATTRIBUTES' },
   authCacheSeconds: { check: nonNegativeInt, env: 'DAVENPORT_AUTH_CACHE_SECONDS' },
   publicUrl: { check: httpUrl, env: 'DAVENPORT_PUBLIC_URL' },
   'sync.retentionDays': { check: positiveInt, env: 'DAVENPORT_SYNC_RETENTION_DAYS' },
@@ -161,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = env.DAVE
       maxResourceBytes: values['limits.maxResourceBytes'] as number,
       maxXmlDepth: values['limits.maxXmlDepth'] as number,
       maxXmlElements: values['limits.maxXmlElements'] as number,
+      maxXmlAttributes: values['limits.maxXmlAttributes'] as number,
     },
   };
 }
