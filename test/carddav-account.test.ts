@@ -182,6 +182,7 @@ describe('CardDAV: storing cards', () => {
       ['nofn.vcf', 'BEGIN:VCARD\r\nVERSION:4.0\r\nUID:x\r\nEND:VCARD\r\n', /FN is missing/],
       ['junk.vcf', 'hello', /not a valid vCard|no vCard/],
       ['v21.vcf', 'BEGIN:VCARD\r\nVERSION:2.1\r\nUID:x\r\nFN:x\r\nN:x\r\nEND:VCARD\r\n', /2\.1 is not supported/],
+      ['deep.vcf', `BEGIN:VCARD\r\nVERSION:3.0\r\nUID:d\r\nFN:d\r\n${'BEGIN:X-A\r\n'.repeat(100)}${'END:X-A\r\n'.repeat(100)}END:VCARD\r\n`, /nested deeper/],
     ];
     for (const [name, body, reason] of cases) {
       const r = await put(name, body);

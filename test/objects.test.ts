@@ -88,6 +88,8 @@ describe('calendar objects', () => {
     await rejects('two-uids.ics', event('u1', '20240101T100000Z', '20240101T110000Z').replace('END:VCALENDAR', 'BEGIN:VEVENT\r\nUID:u2\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:20240102T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR'), c('valid-calendar-object-resource'), /u1|u2|UID/);
     await rejects('method.ics', event('m1', '20240101T100000Z', '20240101T110000Z').replace('VERSION:2.0', 'VERSION:2.0\r\nMETHOD:REQUEST'), c('valid-calendar-object-resource'), /METHOD/);
     await rejects('vcard.ics', 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:X\r\nUID:x\r\nEND:VCARD\r\n', c('valid-calendar-data'), /./);
+    const nested = `${'BEGIN:X-A\r\n'.repeat(5000)}${'END:X-A\r\n'.repeat(5000)}`;
+    await rejects('deep.ics', event('deep', '20240101T100000Z', '20240101T110000Z').replace('END:VEVENT', `${nested}END:VEVENT`), c('valid-calendar-data'), /nested deeper/);
   });
 
   it('a UID already used by another resource is a no-uid-conflict naming it', async () => {

@@ -5,6 +5,7 @@ import ICAL from 'ical.js';
 import { repairText, widenUnexpandableRules } from './lenient.js';
 import type { CalendarObjectInfo } from './types.js';
 import { findInvalidValue } from './validate-values.js';
+import { MAX_NESTING, nestsTooDeep } from '../text/nesting.js';
 
 export type CalendarPrecondition = 'valid-calendar-data' | 'valid-calendar-object-resource' | 'supported-calendar-component';
 
@@ -46,6 +47,9 @@ export function parseVcalendar(text: string): ICAL.Component {
   }
   if (jcal.length === 0) throw new CalendarDataError('valid-calendar-data', 'no iCalendar object found');
   if (Array.isArray(jcal[0])) throw new CalendarDataError('valid-calendar-data', 'more than one top-level component');
+  if (nestsTooDeep(jcal)) {
+    throw new CalendarDataError('valid-calendar-data', `components nested deeper than ${MAX_NESTING} levels`);
+  }
   retypeBareDates(jcal);
   widenUnexpandableRules(jcal);
   const root = new ICAL.Component(jcal);

@@ -4,6 +4,7 @@
 import ICAL from 'ical.js';
 import { repairCard } from './lenient.js';
 import type { VcardVersion } from './types.js';
+import { MAX_NESTING, nestsTooDeep } from '../text/nesting.js';
 
 export class VcardDataError extends Error {
   constructor(message: string) {
@@ -49,6 +50,7 @@ export function parseCard(text: string): ICAL.Component {
   if (Array.isArray(jcard[0])) {
     throw new VcardDataError(`contains ${jcard.length} vCards; an address object resource holds exactly one`);
   }
+  if (nestsTooDeep(jcard)) throw new VcardDataError(`components nested deeper than ${MAX_NESTING} levels`);
   const card = new ICAL.Component(jcard);
   // JSON shows stray characters, e.g. the "\r" of a file with CR CR LF line ends.
   if (card.name !== 'vcard') throw new VcardDataError(`top-level component is ${JSON.stringify(card.name.toUpperCase())}, not "VCARD"`);
