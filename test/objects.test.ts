@@ -88,6 +88,9 @@ describe('calendar objects', () => {
     await rejects('two-uids.ics', event('u1', '20240101T100000Z', '20240101T110000Z').replace('END:VCALENDAR', 'BEGIN:VEVENT\r\nUID:u2\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:20240102T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR'), c('valid-calendar-object-resource'), /u1|u2|UID/);
     await rejects('method.ics', event('m1', '20240101T100000Z', '20240101T110000Z').replace('VERSION:2.0', 'VERSION:2.0\r\nMETHOD:REQUEST'), c('valid-calendar-object-resource'), /METHOD/);
     await rejects('vcard.ics', 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:X\r\nUID:x\r\nEND:VCARD\r\n', c('valid-calendar-data'), /./);
+    const override = (summary: string) => `BEGIN:VEVENT\r\nUID:dup\r\nDTSTAMP:20240101T000000Z\r\nRECURRENCE-ID:20240102T100000Z\r\nDTSTART:20240102T120000Z\r\nSUMMARY:${summary}\r\nEND:VEVENT\r\n`;
+    const series = event('dup', '20240101T100000Z', '20240101T110000Z').replace('END:VEVENT', 'RRULE:FREQ=DAILY;COUNT=5\r\nEND:VEVENT');
+    await rejects('dup.ics', series.replace('END:VCALENDAR', `${override('one')}${override('two')}END:VCALENDAR`), c('valid-calendar-object-resource'), /same instance/);
     const nested = `${'BEGIN:X-A\r\n'.repeat(5000)}${'END:X-A\r\n'.repeat(5000)}`;
     await rejects('deep.ics', event('deep', '20240101T100000Z', '20240101T110000Z').replace('END:VEVENT', `${nested}END:VEVENT`), c('valid-calendar-data'), /nested deeper/);
   });

@@ -4,6 +4,7 @@
 import ICAL from 'ical.js';
 import { repairText, widenUnexpandableRules } from './lenient.js';
 import type { CalendarObjectInfo } from './types.js';
+import { safeValue } from './reader.js';
 import { findInvalidValue } from './validate-values.js';
 import { MAX_NESTING, nestsTooDeep } from '../text/nesting.js';
 
@@ -108,6 +109,16 @@ export function parseCalendarObject(text: string, allowedComponents: readonly st
   const type = types[0]!;
   if (comps.filter((c) => !c.hasProperty('recurrence-id')).length > 1) {
     throw new CalendarDataError('valid-calendar-object-resource', `more than one ${type} without RECURRENCE-ID for UID ${uids[0]}`);
+  }
+  const overridden = new Set<string>();
+  for (const c of comps) {
+    const prop = c.getFirstProperty('recurrence-id');
+    if (!prop) continue;
+    const key = `${String(prop.getFirstParameter('tzid') ?? '')}|${String(safeValue(prop))}`;
+    if (overridden.has(key)) {
+      throw new CalendarDataError('valid-calendar-object-resource', `two overrides of the same instance (RECURRENCE-ID ${String(safeValue(prop))})`);
+    }
+    overridden.add(key);
   }
   const allowed = allowedComponents ?? CALENDAR_COMPONENTS;
   if (!allowed.includes(type)) {
