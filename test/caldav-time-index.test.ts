@@ -279,4 +279,23 @@ describe('calendar-query through the time index', () => {
     assert.deepEqual(await todos('20240415T090000Z', '20240415T100000Z'), only(['created', 'weekly-due']));
     assert.deepEqual(await todos('20240422T090000Z', '20240422T100000Z'), only(['created']));
   });
+
+  it('endless sub-daily series are found at any distance; rules only countable from DTSTART beyond 50,000 instances are refused', async () => {
+    const cal = '/dav/calendars/alice/ti-far/';
+    assert.equal((await s.request('MKCALENDAR', cal)).status, 201);
+    const series = (uid: string, rule: string, start = 'DTSTART:20150101T000000Z') =>
+      `BEGIN:VEVENT\nUID:${uid}\nDTSTAMP:20150101T000000Z\n${start}\nDURATION:PT10M\nRRULE:${rule}\nEND:VEVENT`;
+    await put(cal, 'hourly', series('hourly', 'FREQ=HOURLY'));
+    await put(cal, 'quarterly', series('quarterly', 'FREQ=MINUTELY;INTERVAL=15', 'DTSTART;TZID=Europe/Berlin:20150105T090700'));
+    await put(cal, 'weekday-hours', series('weekday-hours', 'FREQ=HOURLY;BYDAY=MO;BYHOUR=9'));
+    const at = (start: string, end: string) => found(cal, q('VEVENT', start, end));
+    assert.deepEqual(await at('20350604T030500Z', '20350604T030800Z'), ['hourly', 'quarterly']); // 03:00 and 03:07 UTC (05:07 CEST)
+    assert.deepEqual(await at('20350604T031800Z', '20350604T032100Z'), []);
+    assert.deepEqual(await at('20350604T090500Z', '20350604T090600Z'), ['hourly', 'weekday-hours']); // a Monday, 09:00 UTC
+    for (const rule of ['FREQ=HOURLY;COUNT=60000', 'FREQ=MINUTELY;BYSETPOS=1;BYSECOND=0,30']) {
+      const r = await s.request('PUT', `${cal}refused.ics`, { body: ics(series('refused', rule)), headers: { 'Content-Type': 'text/calendar' } });
+      assert.equal(r.status, 403, rule);
+      assert.match(r.text, /max-instances/, rule);
+    }
+  });
 });

@@ -5,10 +5,11 @@ import ICAL from 'ical.js';
 import { repairText, widenUnexpandableRules } from './lenient.js';
 import type { CalendarObjectInfo } from './types.js';
 import { safeValue } from './reader.js';
+import { MAX_GENERATED } from './recurrence.js';
 import { findInvalidValue } from './validate-values.js';
 import { MAX_NESTING, nestsTooDeep } from '../text/nesting.js';
 
-export type CalendarPrecondition = 'valid-calendar-data' | 'valid-calendar-object-resource' | 'supported-calendar-component';
+export type CalendarPrecondition = 'valid-calendar-data' | 'valid-calendar-object-resource' | 'supported-calendar-component' | 'max-instances';
 
 export class CalendarDataError extends Error {
   constructor(readonly precondition: CalendarPrecondition, message: string) {
@@ -78,6 +79,17 @@ function retypeBareDates(jcal: unknown[]): void {
   for (const c of comps) retypeBareDates(c);
 }
 
+/**
+ * A rule whose instances far from DTSTART can only be found by generating every one
+ * before them: with COUNT or BYSETPOS, which count from DTSTART (recurrence.ts skips
+ * ahead only without them). Refused beyond MAX_GENERATED rather than answered wrongly.
+ */
+function beyondExpansion(rule: unknown): rule is ICAL.Recur {
+  if (!(rule instanceof ICAL.Recur)) return false;
+  if (rule.count && rule.count > MAX_GENERATED) return true;
+  return !rule.count && !!rule.parts.BYSETPOS && ['SECONDLY', 'MINUTELY', 'HOURLY'].includes(rule.freq);
+}
+
 /** Components that make up the resource: everything but VTIMEZONE and X- extensions. */
 function mainComponents(vcalendar: ICAL.Component): ICAL.Component[] {
   return vcalendar.getAllSubcomponents().filter((c) => c.name !== 'vtimezone' && !c.name.startsWith('x-'));
@@ -119,6 +131,10 @@ export function parseCalendarObject(text: string, allowedComponents: readonly st
       throw new CalendarDataError('valid-calendar-object-resource', `two overrides of the same instance (RECURRENCE-ID ${String(safeValue(prop))})`);
     }
     overridden.add(key);
+  }
+  const unexpandable = comps.flatMap((c) => c.getAllProperties('rrule')).map((p) => safeValue(p)).find(beyondExpansion);
+  if (unexpandable) {
+    throw new CalendarDataError('max-instances', `the rule ${unexpandable.toString()} makes more instances than the server can place in time (${MAX_GENERATED})`);
   }
   const allowed = allowedComponents ?? CALENDAR_COMPONENTS;
   if (!allowed.includes(type)) {

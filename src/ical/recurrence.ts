@@ -304,24 +304,31 @@ export class RecurrenceSet {
   }
 }
 
+/** The length of one period of the frequencies fastForward can skip, in wall-clock seconds. */
+const PERIOD_SECONDS: Record<string, number> = { SECONDLY: 1, MINUTELY: 60, HOURLY: 3600, DAILY: 86_400, WEEKLY: 7 * 86_400 };
+
 /**
- * An iterator for `rule` that starts at a later occurrence instead of DTSTART, so
- * a query in 2025 over a daily series begun in 2015 does not walk ten years of
- * days. Only done where restarting is provably the same series: DAILY/WEEKLY
- * without COUNT or BYSETPOS (both depend on the position from DTSTART), moved by
- * whole periods, and only when DTSTART is itself an occurrence of the rule. One
- * spare period is kept, so instances of the restart week before it do not matter.
+ * An iterator for `rule` that starts at a later occurrence instead of DTSTART, so a
+ * query in 2035 over an hourly series begun in 2015 does not walk (or give up on,
+ * at MAX_GENERATED) twenty years of hours. Only done where restarting is provably
+ * the same series: SECONDLY to WEEKLY without COUNT or BYSETPOS (both depend on the
+ * position from DTSTART), moved by whole periods of wall-clock time (as ical.js
+ * steps), and only when DTSTART is itself an occurrence of the rule. The restart is
+ * a day and two periods early, so a DST shift or instances of the restart period
+ * before it do not matter.
  */
 function fastForward(rule: ICAL.Recur, anchor: ICAL.Time, anchorEpoch: number, skipBefore: number): ICAL.RecurIterator | null {
   if (!Number.isFinite(skipBefore) || rule.count || rule.parts.BYSETPOS) return null;
-  if (rule.freq !== 'DAILY' && rule.freq !== 'WEEKLY') return null;
-  const periodDays = (rule.freq === 'DAILY' ? 1 : 7) * (rule.interval || 1);
-  const periods = Math.floor((skipBefore - anchorEpoch) / DAY_MS / periodDays) - 2;
+  const unit = PERIOD_SECONDS[rule.freq];
+  if (unit === undefined) return null;
+  const periodMs = unit * 1000 * (rule.interval || 1);
+  const periods = Math.floor((skipBefore - anchorEpoch - DAY_MS) / periodMs) - 2;
   if (periods < 2) return null;
   const first = rule.iterator(anchor).next();
   if (!first || first.compare(anchor) !== 0) return null;
   const start = anchor.clone();
-  start.adjust(periods * periodDays, 0, 0, 0);
+  const seconds = periods * (periodMs / 1000);
+  start.adjust(Math.floor(seconds / 86_400), 0, 0, seconds % 86_400);
   return rule.iterator(start);
 }
 
