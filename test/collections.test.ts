@@ -47,7 +47,9 @@ describe('calendar collections', () => {
   });
 
   it('MKCALENDAR on an existing URL is 405; a bad property fails the whole creation', async () => {
-    assert.equal((await s.request('MKCALENDAR', '/dav/calendars/alice/default/')).status, 405);
+    const again = await s.request('MKCALENDAR', '/dav/calendars/alice/default/');
+    assert.equal(again.status, 405);
+    assert.match(again.text, /resource-must-be-null/);
     const bad = `<C:mkcalendar ${NSDECL}><D:set><D:prop><D:displayname>X</D:displayname><C:calendar-timezone>not a calendar</C:calendar-timezone></D:prop></D:set></C:mkcalendar>`;
     const r = await s.request('MKCALENDAR', '/dav/calendars/alice/broken/', { body: bad });
     assert.equal(r.status, 403);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { propfindBody } from './helpers/xml.js';
@@ -53,6 +54,30 @@ describe('request limits and hostile XML', () => {
     const r = await s.request('LOCK', '/dav/calendars/alice/default/');
     assert.equal(r.status, 405);
     assert.match(r.headers.get('allow') ?? '', /PROPFIND/);
+  });
+
+  /** A PUT over raw HTTP that keeps sending `chunks` KiB unless answered first; resolves with the status it got, or the error. */
+  const rawPut = (headers: Record<string, string>, chunks: number) =>
+    new Promise<number | string>((resolve) => {
+      const url = new URL('/dav/calendars/alice/default/big.ics', s.url);
+      const auth = `Basic ${Buffer.from('alice:alice-secret').toString('base64')}`;
+      const req = http.request(url, { method: 'PUT', headers: { Authorization: auth, ...headers } });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', (e) => resolve(e.message));
+      const send = (left: number) => {
+        if (left === 0) return void req.end();
+        req.write(Buffer.alloc(1024, 'x'), () => setImmediate(() => send(left - 1)));
+      };
+      if (headers.Expect) req.on('continue', () => send(chunks));
+      else send(chunks);
+    });
+
+  it('an oversize chunked upload, or one sent after 100 Continue, gets its 413, not a reset', async () => {
+    assert.equal(await rawPut({ 'Transfer-Encoding': 'chunked' }, 64), 413);
+    assert.equal(await rawPut({ 'Content-Length': String(64 * 1024), Expect: '100-continue' }, 64), 413);
   });
 
   it('the server keeps answering after all of this', async () => {

@@ -115,6 +115,8 @@ export interface CollectionStore {
   getCollectionById(id: number): Promise<Collection | undefined>;
   createCollection(ownerId: number, kind: string, uri: string, fields: CollectionFields): Promise<Collection>;
   updateCollection(collectionId: number, fields: CollectionFields): Promise<void>;
+  /** Gives the collection another URI in its home (MOVE); its id, members and tokens stay. */
+  renameCollection(collectionId: number, uri: string): Promise<void>;
   /** Deletes the collection with its members, change log, properties and index rows. */
   deleteCollection(collectionId: number): Promise<void>;
   /**

@@ -9,7 +9,7 @@ import { PropertyTable } from './properties.js';
 import type { CollectionResource, ObjectResource, Resource } from './resource.js';
 import { DavRequest } from './request.js';
 import type { Target } from './target.js';
-import type { QName } from './xml/names.js';
+import { dav, type QName } from './xml/names.js';
 import type { XmlElement } from './xml/parse.js';
 import { collectionPath, DAV_ROOT, homePath, objectPath, principalPath, PRINCIPALS, splitPath } from './paths.js';
 
@@ -26,23 +26,31 @@ export interface MethodDef<T extends Target = Target> {
   handle(req: DavRequest, target: T): Promise<void> | void;
 }
 
-export interface ReportDef<R extends Resource = Resource> {
-  /** The root element of the REPORT body. */
+/** A handler chosen by the root element of an XML request body. */
+export interface XmlBodyDef<R extends Resource = Resource> {
+  /** The root element of the body. */
   name: QName;
-  /** Listed in supported-report-set of, and accepted on, these resources. */
+  /** Accepted on these resources. */
   appliesTo(r: Resource): r is R;
   handle(req: DavRequest, resource: R, body: XmlElement): Promise<void> | void;
 }
 
+/** A REPORT: also listed in supported-report-set of the resources it applies to. */
+export type ReportDef<R extends Resource = Resource> = XmlBodyDef<R>;
+
+/** A POST with an XML body a protocol layer claims by its root element (POST on a collection is otherwise add-member). */
+export type XmlPostDef<R extends Resource = Resource> = XmlBodyDef<R>;
+
 /**
  * The generic WebDAV server: resolves URLs to resources and dispatches methods.
- * Protocol layers extend it through addKind/addReport/addMethod/properties and never
- * need to change it.
+ * Protocol layers extend it through addKind/addReport/addXmlPost/addMethod/properties
+ * and never need to change it.
  */
 export class Dav implements DavContext {
   readonly kinds: CollectionKind[] = [];
   readonly properties = new PropertyTable();
   readonly reports: ReportDef[] = [];
+  readonly xmlPosts: XmlPostDef[] = [];
   private readonly methods = new Map<string, MethodDef>();
   private readonly changeListeners: ChangeListener[] = [];
   /** The DAV header's compliance classes; protocol layers add theirs. */
@@ -59,6 +67,10 @@ export class Dav implements DavContext {
 
   addReport(report: ReportDef): void {
     this.reports.push(report);
+  }
+
+  addXmlPost(post: XmlPostDef): void {
+    this.xmlPosts.push(post);
   }
 
   addMethod(method: MethodDef): void {
@@ -93,7 +105,10 @@ export class Dav implements DavContext {
       return new DavError(403, `${method.name} cannot create a resource here`);
     }
     if (!target.resource) return new DavError(404, 'Not found');
-    return new DavError(405, `${method.name} is not allowed here`, undefined, undefined, { Allow: this.allowedMethods(target).join(', ') });
+    const allow = { Allow: this.allowedMethods(target).join(', ') };
+    // MKCOL, MKCALENDAR: RFC 5689 §3 and RFC 4791 §5.3.1 name the precondition.
+    if (method.creates) return new DavError(405, 'A resource already exists here', dav('resource-must-be-null'), undefined, allow);
+    return new DavError(405, `${method.name} is not allowed here`, undefined, undefined, allow);
   }
 
   /**

@@ -8,7 +8,7 @@ import { objectPath } from './paths.js';
 import type { DavRequest } from './request.js';
 import type { CollectionResource } from './resource.js';
 import { qname } from './xml/names.js';
-import type { ObjectMeta } from '../store/types.js';
+import type { ObjectMeta, StoreSession } from '../store/types.js';
 
 /** Reads a PUT/POST body, refusing one over max-resource-size with the protocol's precondition. */
 export function readObjectBody(req: DavRequest, collection: CollectionResource): Promise<Buffer> {
@@ -46,21 +46,30 @@ export function storeObject(
     if (!(await tx.lockCollection(id))) throw new DavError(409, 'The collection no longer exists');
     const current = await tx.getObjectMeta(id, uri);
     options.check?.(current);
-    const holder = await tx.findUriByUid(id, validated.uid);
-    if (holder !== undefined && holder !== uri) {
-      throw new DavError(
-        409,
-        `UID ${validated.uid} is already used by ${holder} in this collection`,
-        qname(collection.kind.preconditionNs, 'no-uid-conflict'),
-        hrefEl(objectPath(collection.path, holder)),
-      );
-    }
+    await checkUidFree(tx, collection, validated.uid, [uri]);
     const etag = etagOf(data);
     const { objectId } = await tx.putObject(id, { uri, data, etag, uid: validated.uid, component: validated.component });
     await validated.afterWrite?.(tx, id, objectId);
     await context.changed(tx, { collection: collection.collection, what: 'member', origin: options.origin });
     return { created: !current, etag };
   });
+}
+
+/**
+ * Refuses a UID that a member other than those at `mayHold` already has (RFC 4791
+ * §5.3.2.1, RFC 6352 §6.3.2.1 no-uid-conflict), naming that member. Under the
+ * collection's lock, so the answer holds until commit.
+ */
+export async function checkUidFree(tx: StoreSession, collection: CollectionResource, uid: string, mayHold: string[]): Promise<void> {
+  const holder = await tx.findUriByUid(collection.collection.id, uid);
+  if (holder !== undefined && !mayHold.includes(holder)) {
+    throw new DavError(
+      409,
+      `UID ${uid} is already used by ${holder} in this collection`,
+      qname(collection.kind.preconditionNs, 'no-uid-conflict'),
+      hrefEl(objectPath(collection.path, holder)),
+    );
+  }
 }
 
 /** Deletes the member `uri` in one transaction, `check` seeing it under the lock; 404 when it is gone. */

@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { Readable } from 'node:stream';
 import type { Store, User } from '../store/types.js';
 import type { DavContext } from './context.js';
+import { discardBody, readBoundedBody } from './body.js';
 import { DavError } from './errors.js';
 import { parseXml, type XmlElement } from './xml/parse.js';
 
@@ -43,18 +44,13 @@ export class DavRequest {
       return tooLarge?.() ?? new DavError(413, `Request body larger than ${limit} bytes`);
     };
     const declared = Number(this.koa.get('Content-Length') || '0');
-    if (declared > limit) throw fail();
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of this.koa.req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > limit) {
-        this.koa.req.destroy();
-        throw fail();
-      }
-      chunks.push(chunk);
+    if (declared > limit) {
+      discardBody(this.koa.req);
+      throw fail();
     }
-    this.body = Buffer.concat(chunks);
+    const body = await readBoundedBody(this.koa.req, limit);
+    if (!body) throw fail();
+    this.body = body;
     return this.body;
   }
 

@@ -26,7 +26,7 @@ export interface MultiResponse {
 }
 
 export function parse(text: string): XmlElement {
-  return parseXml(text, { maxXmlDepth: 100, maxXmlElements: 1_000_000 });
+  return parseXml(text, { maxXmlDepth: 100, maxXmlElements: 1_000_000, maxXmlAttributes: 1_000_000 });
 }
 
 function statusCode(el: XmlElement | undefined): number | undefined {

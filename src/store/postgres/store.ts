@@ -252,6 +252,10 @@ class PgSession implements StoreSession {
     );
   }
 
+  async renameCollection(collectionId: number, uri: string): Promise<void> {
+    await this.run('UPDATE collections SET uri = $2, modified_at = $3 WHERE id = $1', [collectionId, uri, Date.now()]);
+  }
+
   async deleteCollection(collectionId: number): Promise<void> {
     await this.run('DELETE FROM collections WHERE id = $1', [collectionId]);
   }

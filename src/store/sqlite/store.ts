@@ -104,6 +104,7 @@ function prepareAll(db: Database.Database) {
        VALUES (@ownerId, @kind, @uri, @displayname, @description, @color, @sortOrder, @timezone, @components, @now, @now)`,
     ),
     deleteCollection: db.prepare('DELETE FROM collections WHERE id = ?'),
+    renameCollection: db.prepare('UPDATE collections SET uri = ?, modified_at = ? WHERE id = ?'),
     bumpCollection: db.prepare(
       'UPDATE collections SET synctoken = synctoken + 1, modified_at = ? WHERE id = ? RETURNING synctoken',
     ).pluck(),
@@ -338,6 +339,10 @@ class SqliteSession implements StoreSession {
       this.writer.prepare(`UPDATE collections SET ${sets}, modified_at = @now WHERE id = @id`)
         .run({ ...fields, now: Date.now(), id: collectionId });
     });
+  }
+
+  renameCollection(collectionId: number, uri: string): Promise<void> {
+    return this.atomically(() => void this.write.renameCollection.run(uri, Date.now(), collectionId));
   }
 
   deleteCollection(collectionId: number): Promise<void> {
