@@ -5,6 +5,8 @@ import type { Store, User } from '../store/types.js';
 import type { Dav } from '../webdav/dav.js';
 import { queueNotifications, startDeliveryWorker } from './delivery.js';
 import type { Transport } from './transport.js';
+import { startWebDavPush } from './webdav-push.js';
+import { webHookTransport } from './web-hook.js';
 
 /** What the notification layer hooks into. */
 export interface NotificationDeps {
@@ -29,7 +31,7 @@ export interface Notifications {
  * them through their transport.
  */
 export async function startNotifications(deps: NotificationDeps): Promise<Notifications> {
-  const transports: Transport[] = [];
+  const transports: Transport[] = [webHookTransport(deps.store, deps.config.notifications), await startWebDavPush(deps)];
   deps.dav.addChangeListener(queueNotifications);
   const worker = startDeliveryWorker(deps.store, transports, deps.config.notifications, deps.log);
   return { stop: () => worker.stop() };

@@ -130,8 +130,9 @@ export interface CollectionStore {
    * The members in uri order, a page (an array of up to a few hundred) at a time, read
    * as the caller iterates: listing 100,000 members never holds them all in memory,
    * and the caller awaits once per page, not per member. Nothing stays open between pages.
+   * From `from` on (inclusive), so a paged listing resumes where it stopped.
    */
-  listObjects(collectionId: number): AsyncIterable<ObjectMeta[]>;
+  listObjects(collectionId: number, from?: string): AsyncIterable<ObjectMeta[]>;
   /** The members with their data, in uri order, a page at a time. */
   iterateObjects(collectionId: number): AsyncIterable<StoredObject[]>;
   /** The members of one component type with their data, a page at a time. */

@@ -264,8 +264,8 @@ class PgSession implements StoreSession {
     return (await this.run('SELECT 1 FROM collections WHERE id = $1 FOR UPDATE', [collectionId])) > 0;
   }
 
-  listObjects(collectionId: number): AsyncIterable<ObjectMeta[]> {
-    return this.pages<ObjectMeta>(`SELECT ${META_COLUMNS} FROM objects WHERE collection_id = $1`, [collectionId]);
+  listObjects(collectionId: number, from = ''): AsyncIterable<ObjectMeta[]> {
+    return this.pages<ObjectMeta>(`SELECT ${META_COLUMNS} FROM objects WHERE collection_id = $1`, [collectionId], from);
   }
 
   iterateObjects(collectionId: number): AsyncIterable<StoredObject[]> {
@@ -283,11 +283,12 @@ class PgSession implements StoreSession {
    * own statement: nothing stays open between pages, so a response can stream out
    * while the connection serves others.
    */
-  private async *pages<T extends ObjectMeta>(select: string, values: unknown[]): AsyncGenerator<T[]> {
-    const sql = `${select} AND uri > $${values.length + 1} ORDER BY uri LIMIT ${PAGE}`;
-    let after = '';
+  private async *pages<T extends ObjectMeta>(select: string, values: unknown[], from = ''): AsyncGenerator<T[]> {
+    const keyset = (op: string) => `${select} AND uri ${op} $${values.length + 1} ORDER BY uri LIMIT ${PAGE}`;
+    const [first, next] = [keyset('>='), keyset('>')];
+    let after: string | undefined;
     for (;;) {
-      const page = await this.rows<T>(sql, [...values, after]);
+      const page = await this.rows<T>(after === undefined ? first : next, [...values, after ?? from]);
       if (page.length > 0) yield page;
       if (page.length < PAGE) return;
       after = page[page.length - 1]!.uri;
@@ -424,16 +425,20 @@ class PgSession implements StoreSession {
   }
 
   async enqueue(job: NewJob): Promise<boolean> {
-    // The NOTIFY in the same statement goes out at commit, to every node, and not at
-    // all on rollback; a transaction's identical notifications are sent once.
-    return (await this.run(
+    // Merged into a waiting job, the no-op update still locks that job until this
+    // transaction ends, so no node claims it (claimJobs skips locked rows) and delivers
+    // before the change it now also announces is committed. The NOTIFY in the same
+    // statement goes out at commit, to every node, and not at all on rollback; a
+    // transaction's identical notifications are sent once.
+    const row = await this.row<{ inserted: boolean }>(
       `WITH added AS (
          INSERT INTO jobs (queue, key, payload, run_at, created_at) VALUES ($1, $2, $3, COALESCE($4, ${DB_NOW}), ${DB_NOW})
-         ${WAITING_KEY} DO NOTHING
-         RETURNING queue)
-       SELECT pg_notify('${JOBS_CHANNEL}', queue) FROM added`,
+         ${WAITING_KEY} DO UPDATE SET key = excluded.key
+         RETURNING queue, xmax = 0 AS inserted)
+       SELECT pg_notify('${JOBS_CHANNEL}', queue), inserted FROM added`,
       [job.queue, job.key ?? null, job.payload, job.runAt ?? null],
-    )) > 0;
+    );
+    return row?.inserted ?? false;
   }
 
   claimJobs(queue: string, limit: number, leaseMs: number): Promise<Job[]> {

@@ -110,6 +110,7 @@ function prepareAll(db: Database.Database) {
     ).pluck(),
 
     listObjectsAfter: db.prepare(`SELECT ${META_COLUMNS} FROM objects WHERE collection_id = ? AND uri > ? ORDER BY uri LIMIT ${PAGE}`),
+    listObjectsFrom: db.prepare(`SELECT ${META_COLUMNS} FROM objects WHERE collection_id = ? AND uri >= ? ORDER BY uri LIMIT ${PAGE}`),
     iterateObjectsAfter: db.prepare(`SELECT ${META_COLUMNS}, data FROM objects WHERE collection_id = ? AND uri > ? ORDER BY uri LIMIT ${PAGE}`),
     componentObjectsAfter: db.prepare(
       `SELECT ${META_COLUMNS}, data FROM objects WHERE collection_id = ? AND uri > ? AND component = ? ORDER BY uri LIMIT ${PAGE}`,
@@ -354,21 +355,23 @@ class SqliteSession implements StoreSession {
     return this.write.collectionExists.get(collectionId) !== undefined;
   }
 
-  listObjects(collectionId: number): AsyncIterable<ObjectMeta[]> {
-    return this.pages<ObjectMeta>((after) => this.read.listObjectsAfter.all(collectionId, after));
+  listObjects(collectionId: number, from = ''): AsyncIterable<ObjectMeta[]> {
+    return this.pages<ObjectMeta>(
+      (after) => (after === undefined ? this.read.listObjectsFrom.all(collectionId, from) : this.read.listObjectsAfter.all(collectionId, after)),
+    );
   }
 
   iterateObjects(collectionId: number): AsyncIterable<StoredObject[]> {
-    return this.pages<StoredObject>((after) => this.read.iterateObjectsAfter.all(collectionId, after));
+    return this.pages<StoredObject>((after = '') => this.read.iterateObjectsAfter.all(collectionId, after));
   }
 
   objectsOfComponent(collectionId: number, component: string): AsyncIterable<StoredObject[]> {
-    return this.pages<StoredObject>((after) => this.read.componentObjectsAfter.all(collectionId, after, component));
+    return this.pages<StoredObject>((after = '') => this.read.componentObjectsAfter.all(collectionId, after, component));
   }
 
-  /** Keyset pages, each its own statement: nothing stays open between pages. */
-  private async *pages<T extends { uri: string }>(page: (after: string) => unknown[]): AsyncIterable<T[]> {
-    let after = '';
+  /** Keyset pages, each its own statement: nothing stays open between pages. `after` is undefined for the first. */
+  private async *pages<T extends { uri: string }>(page: (after: string | undefined) => unknown[]): AsyncIterable<T[]> {
+    let after: string | undefined;
     for (;;) {
       const rows = page(after) as T[];
       if (rows.length > 0) yield rows;
