@@ -7,8 +7,8 @@ const DISCARD_MS = 5_000;
  * Reads a request body of at most `limit` bytes; undefined when it is larger. The rest
  * of a refused body is read and discarded, not cut off: a client still sending (a
  * chunked upload, or one that waited for 100 Continue) then receives the 413 instead of
- * a connection reset. The answer must carry `Connection: close`; a client that keeps
- * sending past DISCARD_MS is cut off.
+ * a connection reset (closing a connection with unread data resets it), and the connection
+ * can serve the next request. A client that keeps sending past DISCARD_MS is cut off.
  */
 export function readBoundedBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {

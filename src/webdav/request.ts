@@ -39,10 +39,7 @@ export class DavRequest {
    */
   async readBody(limit = this.context.limits.maxRequestBytes, tooLarge?: () => DavError): Promise<Buffer> {
     if (this.body) return this.body;
-    const fail = () => {
-      this.koa.set('Connection', 'close');
-      return tooLarge?.() ?? new DavError(413, `Request body larger than ${limit} bytes`);
-    };
+    const fail = () => tooLarge?.() ?? new DavError(413, `Request body larger than ${limit} bytes`);
     const declared = Number(this.koa.get('Content-Length') || '0');
     if (declared > limit) {
       discardBody(this.koa.req);
