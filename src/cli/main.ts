@@ -1,4 +1,5 @@
 import { ConfigError } from '../config.js';
+import { appPassword } from './app-password.js';
 import { migrateStore } from './migrate-store.js';
 import { serve } from './serve.js';
 import { user } from './user.js';
@@ -12,10 +13,12 @@ async function main(): Promise<number | undefined> {
       return undefined;
     case 'user':
       return user(args);
+    case 'app-password':
+      return appPassword(args);
     case 'migrate-store':
       return migrateStore(args);
     default:
-      console.error('usage: davenport serve | user <add|passwd|list> … | migrate-store --to <postgres://…|sqlite:<dir>>');
+      console.error('usage: davenport serve | user <add|passwd|list> … | app-password <add|list|revoke> <user> … | migrate-store --to <postgres://…|sqlite:<dir>>');
       return 2;
   }
 }

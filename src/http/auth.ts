@@ -1,11 +1,14 @@
 import bcrypt from 'bcrypt';
-import { createHash } from 'node:crypto';
-import type { Store, User } from '../store/types.js';
+import { createHash, randomBytes } from 'node:crypto';
+import type { Store, User, UserStore } from '../store/types.js';
 
 /**
- * HTTP Basic authentication against bcrypt hashes. bcrypt is deliberately slow, so a
- * successful check is remembered for a while, keyed by the credentials *and* the stored
- * hash: changing a password invalidates the entry at once.
+ * Who sent a request: the HTTP Basic password is the user's own or one of their app
+ * passwords, and the Basic name the user name or the user's e-mail address; where the
+ * caller allows it (the JSON API), an app password alone is a Bearer token. bcrypt is
+ * deliberately slow, so a successful check is remembered for a while, keyed by the
+ * credential *and* the stored hash: changing a password or revoking an app password
+ * (which deletes its hash) invalidates the entry at once.
  */
 export class Authenticator {
   private readonly verified = new Map<string, number>();
@@ -17,19 +20,41 @@ export class Authenticator {
     private readonly onFirstLogin: (user: User) => Promise<void> = async () => {},
   ) {}
 
-  async authenticate(authorization: string | undefined): Promise<User | undefined> {
-    const credentials = parseBasic(authorization);
-    if (!credentials) return undefined;
-    const user = await this.store.getUser(credentials.username);
+  async authenticate(authorization: string | undefined, options: { bearer?: boolean } = {}): Promise<User | undefined> {
+    const basic = parseBasic(authorization);
+    if (basic) return this.basic(basic.username, basic.password);
+    const token = options.bearer ? parseBearer(authorization) : undefined;
+    const appPassword = token === undefined ? undefined : parseAppPassword(token);
+    if (!appPassword) return undefined;
+    const user = await this.store.getUserById(appPassword.userId);
+    return user && (await this.checkAppPassword(user, appPassword)) ? user : undefined;
+  }
+
+  private async basic(name: string, password: string): Promise<User | undefined> {
+    const user = (await this.store.getUser(name)) ?? (name.includes('@') ? await this.store.getUserByEmail(name) : undefined);
     if (!user) return undefined;
-    const key = createHash('sha256').update(`${user.passwordHash}\0${credentials.password}`).digest('base64');
+    const appPassword = parseAppPassword(password);
+    if (appPassword?.userId === user.id && (await this.checkAppPassword(user, appPassword))) return user;
+    return (await this.verify(user, password, user.passwordHash)) ? user : undefined;
+  }
+
+  private async checkAppPassword(user: User, { id, secret }: AppPasswordParts): Promise<boolean> {
+    const stored = (await this.store.listAppPasswords(user.id)).find((p) => p.id === id);
+    // Touched on a fresh check only: at most once per cache period, not on every request.
+    return stored !== undefined && this.verify(user, secret, stored.hash, () => this.store.touchAppPassword(id, Date.now()));
+  }
+
+  /** Whether `secret` matches `hash`; after a fresh (uncached) match, runs `afterFreshMatch` and onFirstLogin. */
+  private async verify(user: User, secret: string, hash: string, afterFreshMatch?: () => Promise<void>): Promise<boolean> {
+    const key = createHash('sha256').update(`${hash}\0${secret}`).digest('base64');
     const now = Date.now();
     const until = this.verified.get(key);
-    if (until !== undefined && until > now) return user;
-    if (!(await bcrypt.compare(credentials.password, user.passwordHash))) return undefined;
+    if (until !== undefined && until > now) return true;
+    if (!(await bcrypt.compare(secret, hash))) return false;
     this.remember(key, now + this.cacheMs);
+    await afterFreshMatch?.();
     await this.onFirstLogin(user);
-    return user;
+    return true;
   }
 
   private remember(key: string, until: number): void {
@@ -52,8 +77,36 @@ function parseBasic(header: string | undefined): { username: string; password: s
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
+function parseBearer(header: string | undefined): string | undefined {
+  return (header && /^Bearer\s+(\S+)\s*$/i.exec(header))?.[1];
+}
+
 export const BCRYPT_ROUNDS = 11;
 
 export function hashPassword(password: string): Promise<string> {
   return bcrypt.hash(password, BCRYPT_ROUNDS);
+}
+
+// An app password reads `dp_<user id>_<app password id>_<secret>`: the ids let it find
+// its row without a user name (as a Bearer token) and without trying every hash; only
+// the secret is hashed. 24 random bytes make 32 base64url characters.
+const SECRET_BYTES = 24;
+const APP_PASSWORD = /^dp_(\d{1,15})_(\d{1,15})_([A-Za-z0-9_-]{32})$/;
+
+interface AppPasswordParts {
+  userId: number;
+  id: number;
+  secret: string;
+}
+
+function parseAppPassword(text: string): AppPasswordParts | undefined {
+  const m = APP_PASSWORD.exec(text);
+  return m ? { userId: Number(m[1]), id: Number(m[2]), secret: m[3]! } : undefined;
+}
+
+/** Makes the user an app password; returns it (to show once), or undefined when the label is taken. */
+export async function issueAppPassword(store: UserStore, user: User, label: string): Promise<string | undefined> {
+  const secret = randomBytes(SECRET_BYTES).toString('base64url');
+  const stored = await store.addAppPassword(user.id, label, await hashPassword(secret));
+  return stored && `dp_${user.id}_${stored.id}_${secret}`;
 }

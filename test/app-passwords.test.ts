@@ -1,0 +1,131 @@
+// App passwords made with the CLI against a running server's store: Basic on DAV (also
+// with the e-mail address as the name), Bearer on the JSON API only, last-used dates,
+// revocation taking effect at once despite the credentials cache.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { ALICE, BOB, startTestServer, type TestServer } from './helpers/server.js';
+import { propfindBody } from './helpers/xml.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const HOME = '/dav/calendars/alice/';
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+describe('app passwords', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer();
+  });
+  after(() => s.close());
+
+  /** The CLI, run for real on the test server's store. */
+  function cli(...args: string[]): Promise<CliRun> {
+    const env = { ...process.env, DAVENPORT_DATA_DIR: s.dataDir, ...(s.location.databaseUrl ? { DAVENPORT_DATABASE_URL: s.location.databaseUrl } : {}) };
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    return new Promise((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+
+  /** Makes an app password as a script would: the last line of stdout. */
+  async function add(user: string, label: string): Promise<string> {
+    const run = await cli('app-password', 'add', user, label);
+    assert.equal(run.code, 0, run.stderr);
+    return run.stdout.trimEnd().split('\n').at(-1)!;
+  }
+
+  const basic = (name: string, password: string) => `Basic ${Buffer.from(`${name}:${password}`).toString('base64')}`;
+  const propfind = (authorization: string) =>
+    s.request('PROPFIND', HOME, { user: null, headers: { Depth: '0', Authorization: authorization }, body: propfindBody('<D:resourcetype/>') });
+
+  it('add prints a password alone on the last line; it works as the Basic password on DAV, not as Bearer', async () => {
+    const password = await add(ALICE.name, 'phone');
+    assert.ok(password.length >= 24, password);
+    assert.doesNotMatch(password, /\s/);
+    assert.equal((await propfind(basic(ALICE.name, password))).status, 207);
+    assert.equal((await propfind(`Bearer ${password}`)).status, 401, 'DAV takes Basic only');
+    assert.equal((await propfind(basic(BOB.name, password))).status, 401, "another user's app password");
+    assert.equal((await propfind(basic(ALICE.name, `${password.slice(0, -1)}x`))).status, 401);
+    assert.equal((await propfind(basic(ALICE.name, ALICE.password))).status, 207, 'the main password keeps working');
+  });
+
+  it('list shows labels in order, with created and last-used dates', async () => {
+    const unused = await cli('app-password', 'list', ALICE.name);
+    assert.equal(unused.code, 0, unused.stderr);
+    assert.match(unused.stdout, /^phone\tcreated \d{4}-\d\d-\d\dT[\d:.]+Z\tlast used \d{4}-\d\d-\d\dT[\d:.]+Z$/m, 'used by the test before');
+
+    await add(ALICE.name, 'laptop');
+    const listed = await cli('app-password', 'list', ALICE.name);
+    const lines = listed.stdout.trimEnd().split('\n');
+    assert.deepEqual(lines.map((l) => l.split('\t')[0]), ['laptop', 'phone']);
+    assert.match(lines[0]!, /\tlast used never$/);
+  });
+
+  it('a label is unique per user; unknown users and labels are refused with exit code 1', async () => {
+    const duplicate = await cli('app-password', 'add', ALICE.name, 'phone');
+    assert.equal(duplicate.code, 1);
+    assert.match(duplicate.stderr, /already has an app password labelled "phone"/);
+    await add(BOB.name, 'phone');
+
+    for (const args of [['add', 'nobody', 'x'], ['list', 'nobody'], ['revoke', 'nobody', 'x']]) {
+      const run = await cli('app-password', ...args);
+      assert.equal(run.code, 1, args.join(' '));
+      assert.match(run.stderr, /no user nobody/);
+    }
+    const missing = await cli('app-password', 'revoke', ALICE.name, 'tablet');
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no app password labelled "tablet"/);
+  });
+
+  it('revoke refuses the password at once, though it was just verified (and cached)', async () => {
+    const password = await add(ALICE.name, 'script');
+    assert.equal((await propfind(basic(ALICE.name, password))).status, 207);
+    const revoked = await cli('app-password', 'revoke', ALICE.name, 'script');
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.equal((await propfind(basic(ALICE.name, password))).status, 401);
+    assert.doesNotMatch((await cli('app-password', 'list', ALICE.name)).stdout, /^script\t/m);
+  });
+
+  it('the e-mail address stands for the user name in Basic', async () => {
+    assert.equal((await propfind(basic('alice@example.com', ALICE.password))).status, 207);
+    assert.equal((await propfind(basic('Alice@Example.COM', ALICE.password))).status, 207, 'compared case-insensitively');
+    assert.equal((await propfind(basic('alice@example.com', await add(ALICE.name, 'mail-script')))).status, 207);
+    assert.equal((await propfind(basic('alice@example.com', 'wrong'))).status, 401);
+    assert.equal((await propfind(basic(ALICE.name, 'wrong'))).status, 401);
+    assert.equal((await propfind(basic('nobody@example.com', ALICE.password))).status, 401);
+  });
+
+  it('Bearer: an app password alone signs in to the JSON API', async () => {
+    const password = await add(ALICE.name, 'bearer');
+    const calendarList = (authorization: string) =>
+      s.request('GET', '/calendar/v3/users/me/calendarList', { user: null, headers: { Authorization: authorization } });
+    const listed = await calendarList(`Bearer ${password}`);
+    assert.equal(listed.status, 200, listed.text);
+    assert.equal(JSON.parse(listed.text).kind, 'calendar#calendarList');
+    assert.equal((await calendarList(`Bearer ${password}`)).status, 200, 'from the cache');
+    assert.equal((await calendarList(basic(ALICE.name, password))).status, 200, 'and as the Basic password');
+    assert.equal((await calendarList(`Bearer ${ALICE.password}`)).status, 401, 'not the main password');
+    assert.equal((await calendarList(`Bearer ${password.slice(0, -1)}x`)).status, 401);
+    assert.match((await cli('app-password', 'list', ALICE.name)).stdout, /^bearer\tcreated \S+\tlast used \d{4}-/m);
+    assert.equal((await cli('app-password', 'revoke', ALICE.name, 'bearer')).code, 0);
+    assert.equal((await calendarList(`Bearer ${password}`)).status, 401, 'revoked');
+  });
+
+  it('`user` keeps working beside it', async () => {
+    const run = await cli('user', 'list');
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^alice\talice@example\.com\tAlice Example$/m);
+  });
+});
