@@ -2,9 +2,9 @@ import { renderCalendarData } from '../ical/calendar-data.js';
 import { parseStored } from '../ical/calendar-object.js';
 import type { CalendarDataRequest } from '../ical/types.js';
 import { CALDAV_NS } from '../davcommon/namespaces.js';
-import { reportedData, type ReportData } from '../davcommon/report-data.js';
+import { reportedData } from '../davcommon/report-data.js';
 import { decodeText } from '../text/decode.js';
-import type { ReportProperties } from '../webdav/propfind-core.js';
+import type { ReportData, ReportProperties } from '../webdav/propfind-core.js';
 import type { CollectionResource } from '../webdav/resource.js';
 import { dav, qname } from '../webdav/xml/names.js';
 import { child, type XmlElement } from '../webdav/xml/parse.js';
@@ -19,7 +19,7 @@ function isPlain(r: CalendarDataRequest): boolean {
 
 /**
  * The calendar-data report property: the stored text, or the part of it the request
- * selects (reportedData takes what the report already read).
+ * selects (reportedData takes what the report or PROPFIND already read).
  */
 export function calendarDataProperty(
   body: XmlElement,

@@ -2,6 +2,7 @@ import { validateTimezoneProperty } from '../ical/vtimezone-property.js';
 import { APPLE_ICAL_NS, CALDAV_NS } from '../davcommon/namespaces.js';
 import { queryCapabilityProperties } from '../davcommon/query-capabilities.js';
 import type { Dav } from '../webdav/dav.js';
+import type { StoredDataProperty } from '../webdav/propfind-core.js';
 import { DavError } from '../webdav/errors.js';
 import { collectionTextProperty, textValue } from '../webdav/live-properties.js';
 import { hrefEl } from '../webdav/multistatus.js';
@@ -10,12 +11,14 @@ import type { Resource } from '../webdav/resource.js';
 import { dav, qname } from '../webdav/xml/names.js';
 import { el, escapeXml } from '../webdav/xml/write.js';
 import { CALENDAR_COMPONENTS } from '../ical/calendar-object.js';
+import { calendarDataProperty } from './calendar-data.js';
 import { calendarKind, componentsOf } from './kind.js';
 
 const C = (local: string) => qname(CALDAV_NS, local);
 const APPLE = (local: string) => qname(APPLE_ICAL_NS, local);
 
 const isCalendar = (r: Resource) => r.type === 'collection' && r.kind === calendarKind;
+const isCalendarObject = (r: Resource) => r.type === 'object' && r.kind === calendarKind;
 const isPrincipal = (r: Resource) => r.type === 'principal';
 const calendar = (r: Resource) => (r.type === 'collection' ? r.collection : undefined);
 
@@ -32,6 +35,15 @@ function parseComponentSet(value: { children: { name: string; attrs: Record<stri
   }
   return [...new Set(names)].join(',');
 }
+
+const calendarData: StoredDataProperty = {
+  name: C('calendar-data'),
+  appliesTo: isCalendarObject,
+  get: () => undefined,
+  fromData: calendarDataProperty,
+  // Only when asked for by name: allprop would read every member's data.
+  inAllprop: false,
+};
 
 export function defineCalendarProperties(d: Dav): void {
   d.properties.define(
@@ -102,6 +114,7 @@ export function defineCalendarProperties(d: Dav): void {
       get: () => el(C('calendar-data'), '', { 'content-type': 'text/calendar', version: '2.0' }),
     },
     ...queryCapabilityProperties(d.limits, CALDAV_NS, isCalendar),
+    calendarData,
     collectionTextProperty(APPLE('calendar-color'), 'color', isCalendar),
     collectionTextProperty(APPLE('calendar-order'), 'sortOrder', isCalendar, (text) => {
       if (!/^-?\d+$/.test(text)) throw new DavError(409, 'calendar-order must be an integer');

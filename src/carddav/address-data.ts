@@ -1,8 +1,8 @@
 import { CARDDAV_NS } from '../davcommon/namespaces.js';
-import { reportedData, type ReportData } from '../davcommon/report-data.js';
+import { reportedData } from '../davcommon/report-data.js';
 import { decodeText } from '../text/decode.js';
 import { isStoredForm, renderAddressData } from '../vcard/address-data.js';
-import type { ReportProperties } from '../webdav/propfind-core.js';
+import type { ReportData, ReportProperties } from '../webdav/propfind-core.js';
 import { dav, qname } from '../webdav/xml/names.js';
 import { child, type XmlElement } from '../webdav/xml/parse.js';
 import { escapeXml } from '../webdav/xml/write.js';
@@ -12,7 +12,7 @@ const ADDRESS_DATA = qname(CARDDAV_NS, 'address-data');
 
 /**
  * The address-data report property: the stored card, or the version and properties the
- * request selects (reportedData takes what the report already read).
+ * request selects (reportedData takes what the report or PROPFIND already read).
  */
 export function addressDataProperty(body: XmlElement, data: ReportData): ReportProperties {
   const element = child(child(body, dav('prop')) ?? body, ADDRESS_DATA);

@@ -3,12 +3,11 @@ import { DavError } from '../webdav/errors.js';
 import type { CollectionKind } from '../webdav/kinds.js';
 import { multistatus, statusResponse } from '../webdav/multistatus.js';
 import { hrefToPath } from '../webdav/paths.js';
-import { parsePropRequest, propertiesResponse } from '../webdav/propfind-core.js';
+import { parsePropRequest, propertiesResponse, type ReportPropertiesFactory } from '../webdav/propfind-core.js';
 import type { DavRequest } from '../webdav/request.js';
 import type { CollectionResource, Resource } from '../webdav/resource.js';
 import { dav, type QName } from '../webdav/xml/names.js';
 import { RawParts } from '../webdav/xml/raw.js';
-import type { ReportPropertiesFactory } from './report-data.js';
 import { collectionOf, inCollectionsOf, type ReportScope } from './report-scope.js';
 
 /**

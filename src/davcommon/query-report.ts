@@ -3,13 +3,12 @@ import type { ReportDef } from '../webdav/dav.js';
 import { DavError } from '../webdav/errors.js';
 import type { CollectionKind } from '../webdav/kinds.js';
 import { joinResponses, multistatusChunks, response, statusEl } from '../webdav/multistatus.js';
-import { parsePropRequest, propertiesResponse } from '../webdav/propfind-core.js';
+import { parsePropRequest, propertiesResponse, type ReportPropertiesFactory } from '../webdav/propfind-core.js';
 import type { DavRequest } from '../webdav/request.js';
 import type { CollectionResource } from '../webdav/resource.js';
 import { qname, type QName } from '../webdav/xml/names.js';
 import { RawParts } from '../webdav/xml/raw.js';
 import { child, type XmlElement } from '../webdav/xml/parse.js';
-import type { ReportPropertiesFactory } from './report-data.js';
 import { collectionOf, inCollectionsOf, type ReportScope } from './report-scope.js';
 
 export interface QueryReportSpec {

@@ -2,10 +2,11 @@ import type { DavContext } from './context.js';
 import { deadProperties } from './dead-properties.js';
 import { DavError } from './errors.js';
 import { propstat, response } from './multistatus.js';
-import type { PropertyContext } from './properties.js';
-import type { Resource } from './resource.js';
+import type { LiveProperty, PropertyContext } from './properties.js';
+import type { CollectionResource, Resource } from './resource.js';
 import { dav, qname, type QName } from './xml/names.js';
 import type { XmlElement } from './xml/parse.js';
+import type { RawParts } from './xml/raw.js';
 import { el, type Xml } from './xml/write.js';
 import type { DeadProperty } from '../store/types.js';
 
@@ -15,8 +16,34 @@ export type PropRequest =
   | { mode: 'allprop'; include: QName[] }
   | { mode: 'propname' };
 
-/** Properties only a report can produce, keyed by name: asked for by name, never listed. */
+/** Properties made from the data a report or PROPFIND read, keyed by name: asked for by name, never listed. */
 export type ReportProperties = Map<QName, (r: Resource) => Xml | undefined>;
+
+/** Object data a request already read (uri → bytes), and where spliced raw data goes. */
+export interface ReportData {
+  loaded: Map<string, Buffer>;
+  raw: RawParts;
+}
+
+/** Builds a request's data properties (calendar-data, address-data) from its body. */
+export type ReportPropertiesFactory = (
+  body: XmlElement,
+  collection: CollectionResource,
+  data: ReportData,
+) => ReportProperties;
+
+/**
+ * A live property made from an object's stored data (calendar-data, address-data).
+ * Only a request that reads the data has its value (`fromData`): a PROPFIND that names
+ * it reads the members' data, and its `get` alone has nothing to give.
+ */
+export interface StoredDataProperty extends LiveProperty {
+  fromData: ReportPropertiesFactory;
+}
+
+export function isStoredDataProperty(p: LiveProperty | undefined): p is StoredDataProperty {
+  return p !== undefined && 'fromData' in p;
+}
 
 /** Reads DAV:prop / DAV:allprop / DAV:propname from a PROPFIND or REPORT body. */
 export function parsePropRequest(parent: XmlElement | undefined): PropRequest {
