@@ -10,6 +10,7 @@ import type { Store } from '../store/types.js';
 import type { Dav } from '../webdav/dav.js';
 import { createDav } from '../webdav/index.js';
 import { DAV_ROOT } from '../webdav/paths.js';
+import { calendarApi } from '../api/index.js';
 import { Authenticator } from './auth.js';
 import { errorHandler } from './errors.js';
 import { startNotifications } from '../push/index.js';
@@ -65,6 +66,7 @@ export async function createApp(config: Config, store: Store, log: Logger): Prom
     log.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
   });
   app.use(errorHandler(log));
+  app.use(calendarApi({ dav, config, log, authenticate: (authorization) => auth.authenticate(authorization, { bearer: true }) }));
   app.use(router.routes());
   const stop = async () => {
     stopMaintenance();
