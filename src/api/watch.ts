@@ -3,6 +3,7 @@ import { AddressError, checkAddress } from '../push/outbound.js';
 import { queueSyncMessage, WEB_HOOK, type WebHookDetails } from '../push/web-hook.js';
 import type { Store } from '../store/types.js';
 import { calendarFor } from './calendars.js';
+import { publicOrigin } from '../webdav/public-origin.js';
 import { API_PREFIX, type ApiDeps, type ApiRouter } from './deps.js';
 import { badRequest, notFound } from './errors.js';
 import { readJsonBody } from './json-body.js';
@@ -113,7 +114,7 @@ export function registerWatchRoutes(router: ApiRouter, deps: ApiDeps): void {
       token: request.token,
       resourceId: await resourceIdOf(collection.id),
       // Koa 3's ctx.origin is the Origin request header, not this server's origin.
-      resourceUri: `${deps.config.publicUrl || `${ctx.protocol}://${ctx.host}`}${API_PREFIX}/calendars/${encodeURIComponent(calendarId)}/events?alt=json`,
+      resourceUri: `${publicOrigin(ctx, deps.config.publicUrl)}${API_PREFIX}/calendars/${encodeURIComponent(calendarId)}/events?alt=json`,
       calendarId,
     };
     await store.transaction(async (tx) => {

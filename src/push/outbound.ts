@@ -84,7 +84,7 @@ export async function post(address: string, config: NotificationConfig, init: { 
   const url = parseAddress(address, config);
   await checkReachable(url, config);
   const res = await fetch(url, {
-    method: 'POST', headers: init.headers, body: init.body ?? '', redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS),
+    method: 'POST', headers: init.headers, body: init.body, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS),
   });
   await res.body?.cancel();
   return res.status;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { XmlPostDef } from '../webdav/dav.js';
 import { DavError } from '../webdav/errors.js';
+import { publicOrigin } from '../webdav/public-origin.js';
 import { child, childrenNamed } from '../webdav/xml/parse.js';
 import { registrationPath } from './delivery.js';
 import { isPushable, scopeOf, type PushableResource } from './pushable.js';
@@ -47,7 +48,7 @@ export function pushRegister(config: Config): XmlPostDef<PushableResource> {
         expiresAt: expiryOf(child(body, P('expires'))?.text.trim(), config.notifications.maxPushSeconds),
       });
       // Koa 3's ctx.origin is the Origin request header, not this server's origin.
-      const origin = config.publicUrl || `${req.koa.protocol}://${req.koa.host}`;
+      const origin = publicOrigin(req.koa, config.publicUrl);
       req.setHeader('Location', `${origin}${registrationPath(subscription.publicId)}`);
       req.setHeader('Expires', new Date(subscription.expiresAt).toUTCString());
       req.respond(204);
