@@ -208,6 +208,16 @@ describe('CardDAV: storing cards', () => {
     assert.equal((await s.request('GET', `${BOOK}big.vcf`)).status, 404);
   });
 
+  it('parts of a card with a vCard 2.1-style PHOTO;BASE64 (as Apple writes it) are answered, not a crash', async () => {
+    const card = 'BEGIN:VCARD\r\nVERSION:3.0\r\nUID:photo-1\r\nFN:Photo Person\r\nN:Person;Photo;;;\r\nPHOTO;BASE64:/9j/4AAQSkZJRgABAQAAAQABAAD/4QBYRXhpZgAATU0AKgAA\r\n AAgAAgESAAMAAAABAAEAAIdpAAQAAAABAAAAJgAAAAAAA6ABAAMAAAAB\r\nEND:VCARD\r\n';
+    assert.equal((await put('photo.vcf', card, VCARD)).status, 201);
+    for (const selection of ['<CR:prop name="FN"/>', '<CR:prop name="PHOTO"/>']) {
+      const r = await s.request('REPORT', BOOK, { body: multigetBody([`${BOOK}photo.vcf`], `<CR:address-data>${selection}</CR:address-data>`) });
+      assert.equal(r.status, 207, r.text);
+      assert.match(propText(multistatus(r.text).get(`${BOOK}photo.vcf`), cr('address-data'))!, /^BEGIN:VCARD\r\nVERSION:3\.0\r\n/);
+    }
+  });
+
   it('stores Apple and vCard 4 groups intact', async () => {
     for (const name of ['card-v3-apple-group.vcf', 'card-v4-group.vcf']) {
       const card = ownCard(name);

@@ -7,7 +7,8 @@ import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import ICAL from 'ical.js';
 import { RENAMES_3_TO_4 } from '../src/vcard/convert.js';
-import { BOOK, cr, multigetBody, VCARD } from './helpers/carddav.js';
+import { escapeXml } from '../src/webdav/xml/write.js';
+import { BOOK, cr, multigetBody, queryBody, VCARD } from './helpers/carddav.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { multistatus, propText } from './helpers/xml.js';
 
@@ -49,6 +50,9 @@ function cardsOf(bytes: Buffer): Buffer[] {
   const text = bytes.toString('latin1'); // 1:1 with the bytes
   return [...text.matchAll(/BEGIN:VCARD[\s\S]*?END:VCARD(\r?\n|$)/gi)].map((m) => bytes.subarray(m.index, m.index + m[0].length));
 }
+
+/** address-data selections of parts of a card, each of which every stored card must survive. */
+const SELECTIONS = ['<CR:prop name="FN"/>', '<CR:prop name="PHOTO"/>', '<CR:prop name="PHOTO" novalue="yes"/><CR:prop name="UID"/>', '<CR:prop name="X-NONE"/>'];
 
 const hasUid = (bytes: Buffer) => /^UID[;:]/im.test(bytes.toString('latin1'));
 
@@ -119,6 +123,20 @@ describe('CardDAV with the real-world vCard fixtures', () => {
       const put = await s.request('PUT', `${BOOK}${name}`, { body: original, headers: VCARD });
       assert.equal(put.status, 201, put.text);
       assert.deepEqual((await s.request('GET', `${BOOK}${name}`)).bytes, original);
+
+      // Parts of the card (RFC 6352 §10.4.2), as multiget and as query: always an answer.
+      const uid = /^UID(?:;[^:\r\n]*)?:(.*)$/m.exec(original.toString('utf8'))![1]!.trim();
+      const byUid = `<CR:filter><CR:prop-filter name="UID"><CR:text-match match-type="equals">${escapeXml(uid)}</CR:text-match></CR:prop-filter></CR:filter>`;
+      for (const selection of SELECTIONS) {
+        const addressData = `<CR:address-data>${selection}</CR:address-data>`;
+        for (const [kind, r] of [
+          ['multiget', await s.request('REPORT', BOOK, { body: multigetBody([`${BOOK}${name}`], addressData) })],
+          ['query', await s.request('REPORT', BOOK, { headers: { Depth: '1' }, body: queryBody(byUid, addressData) })],
+        ] as const) {
+          assert.equal(r.status, 207, `${kind} ${selection}: ${r.text}`);
+          assert.match(propText(multistatus(r.text).get(`${BOOK}${name}`), cr('address-data')) ?? '', /^BEGIN:VCARD\r\n/, `${kind} ${selection}`);
+        }
+      }
 
       // Convert to the other version and back through address-data. "Nothing lost": every
       // property's name and value, as ical.js reads them, is there again, with X-ADDRESSBOOKSERVER-

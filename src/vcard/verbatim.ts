@@ -5,6 +5,7 @@
 // work on these, so what they return is what was stored, minus or plus what they change.
 
 import ICAL from 'ical.js';
+import { repairCard } from './lenient.js';
 
 type Params = Record<string, string | string[]>;
 /** [name, parameters, value type ('unknown' unless VALUE= was given), value as written] */
@@ -23,9 +24,20 @@ export function readProperties(text: string): RawProperty[] {
   ICAL.parse._eachLine(text, (_err, line) => {
     // ical.js opens and closes components on these instead of returning a property.
     if (/^(begin|end):/i.test(line)) return;
-    props.push(ICAL.parse.property(line, VERBATIM) as RawProperty);
+    props.push(readProperty(line));
   });
   return props;
+}
+
+/** One content line; one ical.js refuses (a vCard 2.1-style bare parameter) read as lenient.ts repairs it, as at PUT. */
+function readProperty(line: string): RawProperty {
+  try {
+    return ICAL.parse.property(line, VERBATIM) as RawProperty;
+  } catch (e) {
+    const repaired = repairCard(line);
+    if (repaired === null) throw e;
+    return ICAL.parse.property(repaired, VERBATIM) as RawProperty;
+  }
 }
 
 /** A card from properties, VERSION first (4.0 requires it there), folded, CRLF. */
