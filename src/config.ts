@@ -39,6 +39,10 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   limits: Limits;
   authCacheSeconds: number;
+  /** The shortest password `npm run user` and the first start accept. */
+  minPasswordLength: number;
+  /** Behind a reverse proxy: take the client's address from X-Forwarded-For (for login throttling and logs). */
+  trustProxy: boolean;
   /** The server's URL as clients reach it ('' = from each request's Host), for absolute URLs it hands out. */
   publicUrl: string;
   /** Days the change log keeps a change; a sync token older than that must sync from the start. */
@@ -75,7 +79,9 @@ const SCHEMA: Record<string, { check: Check; env: string }> = {
   'limits.maxXmlElements': { check: positiveInt, env: 'DAVENPORT_MAX_XML_ELEMENTS' },
   'limits.maxXmlAttributes': { check: positiveInt, env: 'DAVENPORT_MAX_XML_ATTRIBUTES' },
   authCacheSeconds: { check: nonNegativeInt, env: 'DAVENPORT_AUTH_CACHE_SECONDS' },
+  'auth.minPasswordLength': { check: positiveInt, env: 'DAVENPORT_MIN_PASSWORD_LENGTH' },
   publicUrl: { check: httpUrl, env: 'DAVENPORT_PUBLIC_URL' },
+  trustProxy: { check: boolean, env: 'DAVENPORT_TRUST_PROXY' },
   'sync.retentionDays': { check: positiveInt, env: 'DAVENPORT_SYNC_RETENTION_DAYS' },
   'notifications.allowHttpLoopback': { check: boolean, env: 'DAVENPORT_NOTIFY_ALLOW_HTTP_LOOPBACK' },
   'notifications.allowPrivateNetworks': { check: boolean, env: 'DAVENPORT_NOTIFY_ALLOW_PRIVATE_NETWORKS' },
@@ -149,7 +155,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = env.DAVE
     database: { url: values['database.url'] as string, poolSize: values['database.poolSize'] as number },
     logLevel: values.logLevel as Config['logLevel'],
     authCacheSeconds: values.authCacheSeconds as number,
+    minPasswordLength: values['auth.minPasswordLength'] as number,
     publicUrl: (values.publicUrl as string).replace(/\/$/, ''),
+    trustProxy: values.trustProxy as boolean,
     syncRetentionDays: values['sync.retentionDays'] as number,
     notifications: {
       allowHttpLoopback: values['notifications.allowHttpLoopback'] as boolean,

@@ -335,6 +335,12 @@ test('user CLI: add (DAVENPORT_USER_PASSWORD), list, passwd against a running se
     const dup = await cliCommand(['user', 'add', 'carol'], { DAVENPORT_DATA_DIR: dataDir, DAVENPORT_USER_PASSWORD: 'carol-pw-456' });
     assert.notEqual(dup.code, 0, 'adding an existing user fails');
 
+    const short = await cliCommand(['user', 'add', 'dave'], { DAVENPORT_DATA_DIR: dataDir, DAVENPORT_USER_PASSWORD: 'short' });
+    assert.notEqual(short.code, 0, 'the minimum length holds for DAVENPORT_USER_PASSWORD too');
+    assert.match(short.stderr, /at least 8 characters/);
+    const lowered = await cliCommand(['user', 'add', 'dave'], { DAVENPORT_DATA_DIR: dataDir, DAVENPORT_USER_PASSWORD: 'short', DAVENPORT_MIN_PASSWORD_LENGTH: '4' });
+    assert.equal(lowered.code, 0, `a test deployment may lower it: ${lowered.stderr}`);
+
     const list = await cliCommand(['user', 'list'], { DAVENPORT_DATA_DIR: dataDir });
     assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, /^admin\b/m);

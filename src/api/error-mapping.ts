@@ -8,6 +8,7 @@ import { ApiError } from './errors.js';
 
 const REASONS: Record<number, string> = {
   400: 'invalid', 403: 'forbidden', 404: 'notFound', 409: 'conflict', 410: 'deleted', 412: 'conditionNotMet', 413: 'requestTooLarge',
+  429: 'rateLimitExceeded',
 };
 
 function fromDav(e: DavError): ApiError {

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
 import type { User } from '../store/types.js';
+import { DavError } from '../webdav/errors.js';
 import { registerCalendarRoutes } from './calendar-routes.js';
 import { API_PREFIX, type ApiDeps, type ApiRouter } from './deps.js';
 import { apiErrorOf } from './error-mapping.js';
@@ -14,8 +15,8 @@ import { registerWatchRoutes } from './watch.js';
 // an app password as a Bearer token) and answers every error in Google's JSON shape.
 
 export interface CalendarApiDeps extends ApiDeps {
-  /** The user the Authorization header names (Basic, or Bearer app password); undefined if none. */
-  authenticate(authorization: string | undefined): Promise<User | undefined>;
+  /** The user the request's Authorization header names (Basic, or Bearer app password); undefined if none. Throws 429 while throttled. */
+  authenticate(ctx: Koa.Context): Promise<User | undefined>;
   log: Logger;
 }
 
@@ -42,13 +43,14 @@ export function calendarApi(deps: CalendarApiDeps): Koa.Middleware {
   return async (ctx, next) => {
     if (ctx.path !== API_PREFIX && !ctx.path.startsWith(`${API_PREFIX}/`)) return next();
     try {
-      const user = await deps.authenticate(ctx.get('Authorization') || undefined);
+      const user = await deps.authenticate(ctx);
       if (!user) throw loginRequired();
       ctx.state.user = user;
       await routes(ctx, async () => {
         throw notFound();
       });
     } catch (e) {
+      if (e instanceof DavError) for (const [name, value] of Object.entries(e.headers ?? {})) ctx.set(name, value); // Retry-After
       const error = apiErrorOf(e);
       if (error) return answerError(ctx, error);
       deps.log.error({ err: e, method: ctx.method, path: ctx.path }, 'unhandled error in the calendar API');

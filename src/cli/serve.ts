@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { loadConfig } from '../config.js';
-import { hashPassword } from '../http/auth.js';
+import { checkNewPassword, hashPassword } from '../http/auth.js';
 import { startServer } from '../http/server.js';
 import { openStore } from '../store/open.js';
 
@@ -15,6 +15,7 @@ export async function serve(): Promise<void> {
   const store = await openStore(config);
   if ((await store.countUsers()) === 0) {
     const given = process.env.DAVENPORT_ADMIN_PASSWORD;
+    if (given) checkNewPassword(given, config.minPasswordLength);
     const password = given || randomBytes(12).toString('base64url');
     await store.createUser('admin', await hashPassword(password), null, 'Administrator');
     if (given) log.info('created user "admin" with the password from DAVENPORT_ADMIN_PASSWORD');

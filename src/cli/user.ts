@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../config.js';
-import { hashPassword } from '../http/auth.js';
+import { checkNewPassword, hashPassword } from '../http/auth.js';
 import { openStore } from '../store/open.js';
 
 const USAGE = `usage: npm run user -- <command>
@@ -30,12 +30,11 @@ async function readHidden(prompt: string): Promise<string> {
   }
 }
 
-async function askPassword(): Promise<string> {
+async function askPassword(minLength: number): Promise<string> {
   const given = process.env.DAVENPORT_USER_PASSWORD;
-  if (given) return given;
-  const password = await readHidden('Password: ');
-  if (password.length < 8) throw new Error('the password must have at least 8 characters');
-  if (process.stdin.isTTY && (await readHidden('Repeat password: ')) !== password) throw new Error('the passwords differ');
+  const password = given || (await readHidden('Password: '));
+  checkNewPassword(password, minLength);
+  if (!given && process.stdin.isTTY && (await readHidden('Repeat password: ')) !== password) throw new Error('the passwords differ');
   return password;
 }
 
@@ -47,20 +46,21 @@ function option(args: string[], name: string): string | null {
 /** `npm run user -- …`: user administration on the configured store. */
 export async function user(args: string[]): Promise<number> {
   const [command, name] = args;
-  const store = await openStore(loadConfig());
+  const config = loadConfig();
+  const store = await openStore(config);
   try {
     switch (command) {
       case 'add': {
         if (!name || !/^[A-Za-z0-9._@-]+$/.test(name)) throw new Error('user names may use letters, digits and . _ @ -');
         if (await store.getUser(name)) throw new Error(`user ${name} already exists`);
-        await store.createUser(name, await hashPassword(await askPassword()), option(args, '--email'), option(args, '--display-name'));
+        await store.createUser(name, await hashPassword(await askPassword(config.minPasswordLength)), option(args, '--email'), option(args, '--display-name'));
         console.log(`created user ${name}`);
         return 0;
       }
       case 'passwd': {
         const existing = name ? await store.getUser(name) : undefined;
         if (!existing) throw new Error(`no user ${name ?? ''}`);
-        await store.setPasswordHash(existing.id, await hashPassword(await askPassword()));
+        await store.setPasswordHash(existing.id, await hashPassword(await askPassword(config.minPasswordLength)));
         console.log(`password of ${name} changed`);
         return 0;
       }

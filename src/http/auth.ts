@@ -27,12 +27,13 @@ export class Authenticator {
     const appPassword = token === undefined ? undefined : parseAppPassword(token);
     if (!appPassword) return undefined;
     const user = await this.store.getUserById(appPassword.userId);
-    return user && (await this.checkAppPassword(user, appPassword)) ? user : undefined;
+    if (!user) return void (await takeAsLong(appPassword.secret));
+    return (await this.checkAppPassword(user, appPassword)) ? user : undefined;
   }
 
   private async basic(name: string, password: string): Promise<User | undefined> {
     const user = (await this.store.getUser(name)) ?? (name.includes('@') ? await this.store.getUserByEmail(name) : undefined);
-    if (!user) return undefined;
+    if (!user) return void (await takeAsLong(password));
     const appPassword = parseAppPassword(password);
     if (appPassword?.userId === user.id && (await this.checkAppPassword(user, appPassword))) return user;
     return (await this.verify(user, password, user.passwordHash)) ? user : undefined;
@@ -40,8 +41,12 @@ export class Authenticator {
 
   private async checkAppPassword(user: User, { id, secret }: AppPasswordParts): Promise<boolean> {
     const stored = (await this.store.listAppPasswords(user.id)).find((p) => p.id === id);
+    if (!stored) {
+      await takeAsLong(secret);
+      return false;
+    }
     // Touched on a fresh check only: at most once per cache period, not on every request.
-    return stored !== undefined && this.verify(user, secret, stored.hash, () => this.store.touchAppPassword(id, Date.now()));
+    return this.verify(user, secret, stored.hash, () => this.store.touchAppPassword(id, Date.now()));
   }
 
   /** Whether `secret` matches `hash`; after a fresh (uncached) match, runs `afterFreshMatch` and onFirstLogin. */
@@ -68,6 +73,22 @@ export class Authenticator {
   }
 }
 
+/**
+ * A bcrypt check against a hash nobody's password matches, so a refusal for a name that
+ * does not exist takes as long as one for a wrong password (~150 ms): timing does not
+ * tell which user names exist.
+ */
+const NOBODY_HASH = '$2b$11$5/.uJELfDmQPKhiZOozqBuWDDMdxDt.Vk2di6S6jqca53AsHLGU9q';
+
+async function takeAsLong(secret: string): Promise<void> {
+  await bcrypt.compare(secret, NOBODY_HASH);
+}
+
+/** The user name a header claims, for throttling and logs: the Basic name, or '(bearer)'. */
+export function claimedName(header: string | undefined): string {
+  return parseBasic(header)?.username ?? '(bearer)';
+}
+
 function parseBasic(header: string | undefined): { username: string; password: string } | undefined {
   const m = header && /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
   if (!m) return undefined;
@@ -82,6 +103,11 @@ function parseBearer(header: string | undefined): string | undefined {
 }
 
 export const BCRYPT_ROUNDS = 11;
+
+/** The one rule for a new password, wherever it comes from (prompt, environment, first start); throws when broken. */
+export function checkNewPassword(password: string, minLength: number): void {
+  if (password.length < minLength) throw new Error(`the password must have at least ${minLength} characters`);
+}
 
 export function hashPassword(password: string): Promise<string> {
   return bcrypt.hash(password, BCRYPT_ROUNDS);

@@ -1,17 +1,18 @@
 import Router from '@koa/router';
-import Koa from 'koa';
+import Koa, { type Context } from 'koa';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { registerCalDav } from '../caldav/index.js';
 import { registerCardDav } from '../carddav/index.js';
 import type { Config } from '../config.js';
-import type { Store } from '../store/types.js';
+import type { Store, User } from '../store/types.js';
 import type { Dav } from '../webdav/dav.js';
 import { createDav } from '../webdav/index.js';
 import { DAV_ROOT } from '../webdav/paths.js';
 import { calendarApi } from '../api/index.js';
-import { Authenticator } from './auth.js';
+import { Authenticator, claimedName } from './auth.js';
+import { LoginThrottle } from './login-throttle.js';
 import { errorHandler } from './errors.js';
 import { startNotifications } from '../push/index.js';
 import { startMaintenance } from '../store/maintenance.js';
@@ -33,8 +34,20 @@ export async function createApp(config: Config, store: Store, log: Logger): Prom
   registerCalDav(dav);
   registerCardDav(dav);
   const auth = new Authenticator(store, config.authCacheSeconds * 1000, (user) => dav.ensureDefaultCollections(user));
+  const throttle = new LoginThrottle(log);
+  /** The user a request's credentials name, as every entrance checks them: throttled, failures logged. */
+  const signIn = async (ctx: Context, bearer: boolean): Promise<User | undefined> => {
+    const authorization = ctx.get('Authorization') || undefined;
+    if (!authorization) return undefined;
+    const name = claimedName(authorization);
+    throttle.check(ctx.ip, name);
+    const user = await auth.authenticate(authorization, { bearer });
+    if (user) throttle.succeeded(name);
+    else await throttle.failed(ctx.ip, name);
+    return user;
+  };
 
-  const app = new Koa();
+  const app = new Koa({ proxy: config.trustProxy });
   const router = new Router();
 
   // RFC 6764 discovery: any method on the well-known URLs points at the DAV root.
@@ -44,12 +57,12 @@ export async function createApp(config: Config, store: Store, log: Logger): Prom
     ctx.body = '';
   });
   const notifications = await startNotifications({
-    store, dav, config, log, router, authenticate: (authorization) => auth.authenticate(authorization),
+    store, dav, config, log, router, authenticate: (ctx) => signIn(ctx, false),
   });
   const stopMaintenance = startMaintenance(store, config.syncRetentionDays, log);
 
   router.all(/.*/, async (ctx) => {
-    const user = await auth.authenticate(ctx.get('Authorization') || undefined);
+    const user = await signIn(ctx, false);
     if (!user) {
       ctx.status = 401;
       ctx.set('WWW-Authenticate', `Basic realm="${REALM}", charset="UTF-8"`);
@@ -66,7 +79,7 @@ export async function createApp(config: Config, store: Store, log: Logger): Prom
     log.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
   });
   app.use(errorHandler(log));
-  app.use(calendarApi({ dav, config, log, authenticate: (authorization) => auth.authenticate(authorization, { bearer: true }) }));
+  app.use(calendarApi({ dav, config, log, authenticate: (ctx) => signIn(ctx, true) }));
   app.use(router.routes());
   const stop = async () => {
     stopMaintenance();

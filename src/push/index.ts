@@ -1,4 +1,5 @@
 import type Router from '@koa/router';
+import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Store, User } from '../store/types.js';
@@ -16,8 +17,8 @@ export interface NotificationDeps {
   log: Logger;
   /** Routes outside the DAV tree (push registrations' URLs), mounted before it. */
   router: Router;
-  /** Basic credentials → user, as the DAV side checks them. */
-  authenticate(authorization: string | undefined): Promise<User | undefined>;
+  /** The request's Basic credentials → user, as the DAV side checks them (throws 429 while throttled). */
+  authenticate(ctx: Context): Promise<User | undefined>;
 }
 
 export interface Notifications {

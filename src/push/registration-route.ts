@@ -1,4 +1,5 @@
 import type Router from '@koa/router';
+import type { Context } from 'koa';
 import type { Store, User } from '../store/types.js';
 import { DavError } from '../webdav/errors.js';
 import { REGISTRATION_PATH } from './delivery.js';
@@ -15,10 +16,10 @@ const CHALLENGE = { 'WWW-Authenticate': 'Basic realm="Davenport", charset="UTF-8
 export function routeRegistrationRemoval(
   router: Router,
   store: Store,
-  authenticate: (authorization: string | undefined) => Promise<User | undefined>,
+  authenticate: (ctx: Context) => Promise<User | undefined>,
 ): void {
   router.delete(`${REGISTRATION_PATH}:publicId`, async (ctx) => {
-    const user = await authenticate(ctx.get('Authorization') || undefined);
+    const user = await authenticate(ctx);
     if (!user) throw new DavError(401, 'Authentication required', undefined, undefined, CHALLENGE);
     const registration = await store.getSubscription(ctx.params.publicId);
     const removable = registration?.transport === WEB_PUSH && registration.userId === user.id && registration.expiresAt > Date.now();
