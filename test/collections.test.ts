@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { BOB, startTestServer, type TestServer } from './helpers/server.js';
 import { a, c, cs, d, multistatus, parse, propText, propfindBody, type MultiResponse } from './helpers/xml.js';
 
 const NSDECL = 'xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav" xmlns:A="http://apple.com/ns/ical/"';
@@ -193,5 +193,20 @@ describe('calendar collections', () => {
     assert.equal(list.size, 1);
     // homes and principals cannot be deleted
     assert.equal((await s.request('DELETE', '/dav/calendars/alice/')).status, 405);
+  });
+
+  it('a deleted default calendar or address book stays deleted at the next login, on any node', async () => {
+    assert.equal((await s.request('DELETE', '/dav/calendars/bob/default/', { user: BOB })).status, 204);
+    assert.equal((await s.request('DELETE', '/dav/addressbooks/bob/default/', { user: BOB })).status, 204);
+    const other = await s.startAnotherNode(); // its own credentials cache: a fresh login
+    try {
+      for (const home of ['/dav/calendars/bob/', '/dav/addressbooks/bob/']) {
+        const r = await other.request('PROPFIND', home, { user: BOB, headers: { Depth: '1' }, body: propfindBody('<D:resourcetype/>') });
+        assert.equal(r.status, 207);
+        assert.ok(![...multistatus(r.text).keys()].some((href) => href.endsWith('/default/')), `${home}: ${[...multistatus(r.text).keys()]}`);
+      }
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { loadConfig } from '../config.js';
 import { checkNewPassword, hashPassword } from '../http/auth.js';
-import { startServer } from '../http/server.js';
+import { addUser, startServer } from '../http/server.js';
 import { openStore } from '../store/open.js';
 
 /**
@@ -17,14 +17,12 @@ export async function serve(): Promise<void> {
     const given = process.env.DAVENPORT_ADMIN_PASSWORD;
     if (given) checkNewPassword(given, config.minPasswordLength);
     const password = given || randomBytes(12).toString('base64url');
-    await store.createUser('admin', await hashPassword(password), null, 'Administrator');
+    await addUser(store, config.limits, 'admin', await hashPassword(password), null, 'Administrator');
     if (given) log.info('created user "admin" with the password from DAVENPORT_ADMIN_PASSWORD');
     // Printed once, to the terminal only: it is not stored anywhere in clear.
     else process.stdout.write(`\nCreated user "admin" with password: ${password}\nChange it with: npm run user -- passwd admin\n\n`);
   }
   const server = await startServer(config, store, log);
-  const admin = await store.getUser('admin');
-  if (admin) await server.dav.ensureDefaultCollections(admin);
   const where = store.engine === 'sqlite' ? `data in ${config.dataDir}` : 'data in PostgreSQL';
   log.info(`Davenport listening on ${server.url} (${where})`);
 

@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../config.js';
 import { checkNewPassword, hashPassword } from '../http/auth.js';
+import { addUser } from '../http/server.js';
 import { openStore } from '../store/open.js';
 
 const USAGE = `usage: npm run user -- <command>
@@ -53,7 +54,8 @@ export async function user(args: string[]): Promise<number> {
       case 'add': {
         if (!name || !/^[A-Za-z0-9._@-]+$/.test(name)) throw new Error('user names may use letters, digits and . _ @ -');
         if (await store.getUser(name)) throw new Error(`user ${name} already exists`);
-        await store.createUser(name, await hashPassword(await askPassword(config.minPasswordLength)), option(args, '--email'), option(args, '--display-name'));
+        const hash = await hashPassword(await askPassword(config.minPasswordLength));
+        await addUser(store, config.limits, name, hash, option(args, '--email'), option(args, '--display-name'));
         console.log(`created user ${name}`);
         return 0;
       }

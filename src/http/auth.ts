@@ -16,8 +16,6 @@ export class Authenticator {
   constructor(
     private readonly store: Store,
     private readonly cacheMs: number,
-    /** Called after a fresh (uncached) successful check, e.g. to create default collections. */
-    private readonly onFirstLogin: (user: User) => Promise<void> = async () => {},
   ) {}
 
   async authenticate(authorization: string | undefined, options: { bearer?: boolean } = {}): Promise<User | undefined> {
@@ -36,7 +34,7 @@ export class Authenticator {
     if (!user) return void (await takeAsLong(password));
     const appPassword = parseAppPassword(password);
     if (appPassword?.userId === user.id && (await this.checkAppPassword(user, appPassword))) return user;
-    return (await this.verify(user, password, user.passwordHash)) ? user : undefined;
+    return (await this.verify(password, user.passwordHash)) ? user : undefined;
   }
 
   private async checkAppPassword(user: User, { id, secret }: AppPasswordParts): Promise<boolean> {
@@ -46,11 +44,11 @@ export class Authenticator {
       return false;
     }
     // Touched on a fresh check only: at most once per cache period, not on every request.
-    return this.verify(user, secret, stored.hash, () => this.store.touchAppPassword(id, Date.now()));
+    return this.verify(secret, stored.hash, () => this.store.touchAppPassword(id, Date.now()));
   }
 
-  /** Whether `secret` matches `hash`; after a fresh (uncached) match, runs `afterFreshMatch` and onFirstLogin. */
-  private async verify(user: User, secret: string, hash: string, afterFreshMatch?: () => Promise<void>): Promise<boolean> {
+  /** Whether `secret` matches `hash`; after a fresh (uncached) match, runs `afterFreshMatch`. */
+  private async verify(secret: string, hash: string, afterFreshMatch?: () => Promise<void>): Promise<boolean> {
     const key = createHash('sha256').update(`${hash}\0${secret}`).digest('base64');
     const now = Date.now();
     const until = this.verified.get(key);
@@ -58,7 +56,6 @@ export class Authenticator {
     if (!(await bcrypt.compare(secret, hash))) return false;
     this.remember(key, now + this.cacheMs);
     await afterFreshMatch?.();
-    await this.onFirstLogin(user);
     return true;
   }
 

@@ -28,12 +28,25 @@ export interface RunningServer {
 
 const REALM = 'Davenport';
 
-/** The application with everything a node runs beside requests (notification delivery, maintenance); `stop` ends those. */
-export async function createApp(config: Config, store: Store, log: Logger): Promise<{ app: Koa; dav: Dav; stop(): Promise<void> }> {
-  const dav = createDav(store, { ...config.limits });
+/** The WebDAV server with CalDAV and CardDAV: what every request and `addUser` work on. */
+export function createServerDav(store: Store, limits: Config['limits']): Dav {
+  const dav = createDav(store, { ...limits });
   registerCalDav(dav);
   registerCardDav(dav);
-  const auth = new Authenticator(store, config.authCacheSeconds * 1000, (user) => dav.ensureDefaultCollections(user));
+  return dav;
+}
+
+/** Creates a user with the default calendar and address book, as `npm run user -- add` and the first start do. */
+export async function addUser(store: Store, limits: Config['limits'], name: string, passwordHash: string, email: string | null, displayName: string | null): Promise<User> {
+  const user = await store.createUser(name, passwordHash, email, displayName);
+  await createServerDav(store, limits).createDefaultCollections(user);
+  return user;
+}
+
+/** The application with everything a node runs beside requests (notification delivery, maintenance); `stop` ends those. */
+export async function createApp(config: Config, store: Store, log: Logger): Promise<{ app: Koa; dav: Dav; stop(): Promise<void> }> {
+  const dav = createServerDav(store, config.limits);
+  const auth = new Authenticator(store, config.authCacheSeconds * 1000);
   const throttle = new LoginThrottle(log);
   /** The user a request's credentials name, as every entrance checks them: throttled, failures logged. */
   const signIn = async (ctx: Context, bearer: boolean): Promise<User | undefined> => {

@@ -189,20 +189,16 @@ export class Dav implements DavContext {
     };
   }
 
-  /** Creates each kind's default collection for a user that has none of that kind. */
-  async ensureDefaultCollections(user: User): Promise<void> {
-    for (const kind of this.kinds) {
-      if ((await this.store.listCollections(user.id, kind.name)).length > 0) continue;
-      const { uri, fields } = kind.defaultCollection;
-      try {
-        await this.store.transaction(async (tx) => {
-          const collection = await tx.createCollection(user.id, kind.name, uri, fields);
-          await this.changed(tx, { collection, what: 'collection' });
-        });
-      } catch (e) {
-        // Another node (or request) made it first: that is as good.
-        if (!(await this.store.getCollection(user.id, kind.name, uri))) throw e;
+  /**
+   * Gives a new user each kind's default collection (clients expect at least one), in
+   * one transaction. Only at creation: a default the user deletes stays deleted.
+   */
+  async createDefaultCollections(user: User): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      for (const kind of this.kinds) {
+        const collection = await tx.createCollection(user.id, kind.name, kind.defaultCollection.uri, kind.defaultCollection.fields);
+        await this.changed(tx, { collection, what: 'collection' });
       }
-    }
+    });
   }
 }

@@ -1,6 +1,6 @@
 import { loadConfig } from '../../src/config.js';
 import { hashPassword } from '../../src/http/auth.js';
-import { startServer, type RunningServer } from '../../src/http/server.js';
+import { addUser, startServer, type RunningServer } from '../../src/http/server.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/types.js';
 import { freshStoreLocation, type StoreLocation } from './store.js';
@@ -42,8 +42,8 @@ export interface TestServer {
 export async function startTestServer(overrides: Record<string, string> = {}): Promise<TestServer> {
   const location = await freshStoreLocation();
   const node = await startNode(location, overrides, location.drop);
-  await node.store.createUser(ALICE.name, await hashPassword(ALICE.password), 'alice@example.com', 'Alice Example');
-  await node.store.createUser(BOB.name, await hashPassword(BOB.password), 'bob@example.com', null);
+  await addUser(node.store, node.server.dav.limits, ALICE.name, await hashPassword(ALICE.password), 'alice@example.com', 'Alice Example');
+  await addUser(node.store, node.server.dav.limits, BOB.name, await hashPassword(BOB.password), 'bob@example.com', null);
   return node;
 }
 
