@@ -74,10 +74,10 @@ describe('CardDAV reports', () => {
     assert.match(data, /\r\nNOTE:\r\n/);
   });
 
-  it('an unsupported address-data version or type fails supported-address-data', async () => {
+  it('an unsupported address-data version or type fails supported-address-data with 403 (RFC 6352 §8.7, §10.4)', async () => {
     for (const attrs of ['version="2.1"', 'content-type="application/vcard+json"']) {
       const r = await s.request('REPORT', BOOK, { body: multigetBody([`${BOOK}card-v4-bob.vcf`], `<CR:address-data ${attrs}/>`) });
-      assert.equal(r.status, 415, attrs);
+      assert.equal(r.status, 403, attrs);
       assert.match(r.text, /supported-address-data/);
     }
   });

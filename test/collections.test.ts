@@ -117,6 +117,20 @@ describe('calendar collections', () => {
     assert.equal(g.props.get(a('calendar-color'))!.status, 404);
   });
 
+  it('a dead property comes back with its qualified attributes: xml:lang and foreign ones (RFC 4918 §4.3)', async () => {
+    const path = '/dav/calendars/alice/default/';
+    const set = await s.request('PROPPATCH', path, {
+      body: `<D:propertyupdate ${NSDECL} xmlns:X="urn:example:x" xmlns:Y="urn:example:y"><D:set><D:prop><X:note xml:lang="de" Y:kind="memo" plain="1">Hallo <X:b xml:lang="en">you</X:b></X:note></D:prop></D:set></D:propertyupdate>`,
+    });
+    assert.equal(set.status, 207);
+    const r = await s.request('PROPFIND', path, { headers: { Depth: '0' }, body: propfindBody('<X:note xmlns:X="urn:example:x"/>') });
+    assert.match(r.text, /xml:lang="de"/);
+    const note = multistatus(r.text).get(path)!.props.get('{urn:example:x}note')!;
+    assert.equal(note.status, 200);
+    assert.deepEqual(note.el.qualifiedAttrs, { '{http://www.w3.org/XML/1998/namespace}lang': 'de', '{urn:example:y}kind': 'memo', plain: '1' });
+    assert.deepEqual(note.el.children[0]!.qualifiedAttrs, { '{http://www.w3.org/XML/1998/namespace}lang': 'en' });
+  });
+
   it('dead properties on the principal and the calendar home (Apple stores settings there)', async () => {
     const body = `<D:propertyupdate ${NSDECL}><D:set><D:prop><C:default-alarm-vevent-datetime>BEGIN:VALARM</C:default-alarm-vevent-datetime></D:prop></D:set></D:propertyupdate>`;
     for (const path of ['/dav/calendars/alice/', '/dav/principals/alice/']) {
@@ -157,6 +171,12 @@ describe('calendar collections', () => {
       const min = await s.request('PROPFIND', '/dav/calendars/alice/default/', { headers: { Depth: '0', ...headers }, body: propfindBody('<D:displayname/><X:nothing xmlns:X="urn:x"/>') });
       assert.doesNotMatch(min.text, /404/);
       assert.match(min.text, /displayname/);
+    }
+
+    // RFC 4918 §14.20: propfind holds exactly one of propname, allprop (with include) and prop
+    for (const inner of ['<D:allprop/><D:propname/>', '<D:prop><D:displayname/></D:prop><D:allprop/>', '<D:propname/><D:prop><D:displayname/></D:prop>', '<D:prop><D:displayname/></D:prop><D:include><D:displayname/></D:include>']) {
+      const both = await s.request('PROPFIND', '/dav/calendars/alice/default/', { headers: { Depth: '0' }, body: `<D:propfind xmlns:D="DAV:">${inner}</D:propfind>` });
+      assert.equal(both.status, 400, inner);
     }
 
     const inf = await s.request('PROPFIND', '/dav/calendars/alice/', { headers: { Depth: 'infinity' }, body: propfindBody('<D:displayname/>') });

@@ -95,6 +95,19 @@ describe('calendar objects', () => {
     await rejects('deep.ics', event('deep', '20240101T100000Z', '20240101T110000Z').replace('END:VEVENT', `${nested}END:VEVENT`), c('valid-calendar-data'), /nested deeper/);
   });
 
+  it('a VTIMEZONE that cannot be read is refused with valid-calendar-data (RFC 5545 §3.6.5)', async () => {
+    const withZone = (name: string, zone: string[]) =>
+      ics(name, ['DTSTART;TZID=Custom:20240501T100000', 'DTEND;TZID=Custom:20240501T110000'], 'VEVENT', ['BEGIN:VTIMEZONE', ...zone, 'END:VTIMEZONE'].join('\r\n'));
+    const standard = (...lines: string[]) => ['BEGIN:STANDARD', 'DTSTART:19700101T000000', ...lines, 'END:STANDARD'];
+    await rejects('tz-no-tzid.ics', withZone('tz-no-tzid', standard('TZOFFSETFROM:+0100', 'TZOFFSETTO:+0100')), c('valid-calendar-data'), /no TZID/);
+    await rejects('tz-no-observance.ics', withZone('tz-no-observance', ['TZID:Custom']), c('valid-calendar-data'), /neither STANDARD nor DAYLIGHT/);
+    await rejects('tz-no-offset.ics', withZone('tz-no-offset', ['TZID:Custom', ...standard('TZOFFSETFROM:+0100')]), c('valid-calendar-data'), /TZOFFSETTO/);
+    await rejects('tz-bad-offset.ics', withZone('tz-bad-offset', ['TZID:Custom', ...standard('TZOFFSETFROM:+0100', 'TZOFFSETTO:one hour')]), c('valid-calendar-data'), /TZOFFSETTO/);
+    // Zimbra's placeholder: no TZID, no observance, nothing refers to it
+    const zimbra = withZone('tz-zimbra', ['X-INVALID-TIMEZONE:TRUE']).replace(/;TZID=Custom/g, '');
+    assert.equal((await s.request('PUT', `${CAL}tz-zimbra.ics`, { body: zimbra })).status, 201);
+  });
+
   it('a UID already used by another resource is a no-uid-conflict naming it', async () => {
     await s.request('PUT', `${CAL}first.ics`, { body: event('shared-uid', '20240101T100000Z', '20240101T110000Z') });
     const r = await rejects('second.ics', event('shared-uid', '20240101T100000Z', '20240101T110000Z'), c('no-uid-conflict'), /shared-uid/);

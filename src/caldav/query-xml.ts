@@ -1,6 +1,8 @@
 import type { CalendarDataRequest, CompFilter, CompSelection, PropFilter, TimeRange } from '../ical/types.js';
 import { CALDAV_NS } from '../davcommon/namespaces.js';
-import { filterName, parseParamFilter, parseTextMatch } from '../davcommon/query-xml.js';
+import { checkFilterContent, filterName, invalidFilter, parseParamFilter, parseTextMatch, type FilterContent } from '../davcommon/query-xml.js';
+import { filterProblem } from '../ical/filter-structure.js';
+import { validateTimezoneProperty } from '../ical/vtimezone-property.js';
 import type { Collation } from '../text/text-match.js';
 import { DavError } from '../webdav/errors.js';
 import { qname } from '../webdav/xml/names.js';
@@ -11,9 +13,12 @@ import { child, childrenNamed, type XmlElement } from '../webdav/xml/parse.js';
 
 const C = (local: string) => qname(CALDAV_NS, local);
 
-function invalid(message: string): DavError {
-  return new DavError(403, message, C('valid-filter'));
-}
+const invalid = (message: string) => invalidFilter(CALDAV_NS, message);
+
+// The element DTDs of RFC 4791 §9.7.
+const FILTER: FilterContent = { allowed: ['comp-filter'] };
+const COMP_FILTER: FilterContent = { allowed: ['is-not-defined', 'time-range', 'prop-filter', 'comp-filter'], atMostOne: [['time-range']] };
+const PROP_FILTER: FilterContent = { allowed: ['is-not-defined', 'time-range', 'text-match', 'param-filter'], atMostOne: [['time-range', 'text-match']] };
 
 /** An iCalendar UTC date-time "20240101T000000Z" as epoch ms. */
 export function parseUtc(value: string | undefined, what: string): number | null {
@@ -36,6 +41,7 @@ function timeRange(el: XmlElement | undefined): TimeRange | undefined {
 const DEFAULT_COLLATION: Collation = 'i;ascii-casemap';
 
 function propFilter(el: XmlElement): PropFilter {
+  checkFilterContent(el, CALDAV_NS, PROP_FILTER);
   return {
     name: filterName(el, CALDAV_NS),
     isNotDefined: child(el, C('is-not-defined')) !== undefined,
@@ -46,6 +52,7 @@ function propFilter(el: XmlElement): PropFilter {
 }
 
 function compFilter(el: XmlElement): CompFilter {
+  checkFilterContent(el, CALDAV_NS, COMP_FILTER);
   return {
     name: filterName(el, CALDAV_NS),
     isNotDefined: child(el, C('is-not-defined')) !== undefined,
@@ -59,11 +66,28 @@ function compFilter(el: XmlElement): CompFilter {
 export function parseFilter(query: XmlElement): CompFilter {
   const filter = child(query, C('filter'));
   if (!filter) throw invalid('calendar-query needs a filter');
+  checkFilterContent(filter, CALDAV_NS, FILTER);
   const comps = childrenNamed(filter, C('comp-filter'));
   if (comps.length !== 1 || comps[0]!.attrs.name?.toUpperCase() !== 'VCALENDAR') {
     throw invalid('The filter must hold exactly one comp-filter named VCALENDAR');
   }
-  return compFilter(comps[0]!);
+  const parsed = compFilter(comps[0]!);
+  const problem = filterProblem(parsed);
+  if (problem) throw invalid(problem);
+  return parsed;
+}
+
+/**
+ * The time zone a calendar-query reads floating times in, when it names one (RFC 4791
+ * §9.8 CALDAV:timezone, §7.3): a VCALENDAR holding one VTIMEZONE, else it fails the
+ * valid-calendar-data precondition (§7.8). Absent, the calendar's calendar-timezone applies.
+ */
+export function parseQueryTimezone(query: XmlElement): string | undefined {
+  const el = child(query, C('timezone'));
+  if (!el) return undefined;
+  const problem = validateTimezoneProperty(el.text);
+  if (problem) throw new DavError(403, `timezone: ${problem}`, C('valid-calendar-data'));
+  return el.text;
 }
 
 function compSelection(el: XmlElement): CompSelection {
@@ -84,8 +108,17 @@ function range(el: XmlElement | undefined, what: string): { start: number; end: 
   return { start, end };
 }
 
-/** The calendar-data element of a report's prop: which parts of the data to return. */
+/**
+ * The calendar-data element of a report's prop: which parts of the data to return.
+ * Only iCalendar 2.0, the DTD's defaults, can be returned (RFC 4791 §9.6, §7.8
+ * supported-calendar-data).
+ */
 export function parseCalendarDataRequest(el: XmlElement): CalendarDataRequest {
+  const contentType = (el.attrs['content-type'] ?? 'text/calendar').split(';')[0]!.trim().toLowerCase();
+  const version = (el.attrs.version ?? '2.0').trim();
+  if (contentType !== 'text/calendar' || version !== '2.0') {
+    throw new DavError(403, `calendar-data ${contentType} version ${version} is not supported (text/calendar 2.0)`, C('supported-calendar-data'));
+  }
   const comp = child(el, C('comp'));
   return {
     comp: comp ? compSelection(comp) : undefined,

@@ -7,6 +7,7 @@ import type { CalendarObjectInfo } from './types.js';
 import { safeValue } from './reader.js';
 import { MAX_GENERATED } from './recurrence.js';
 import { findInvalidValue } from './validate-values.js';
+import { isEmptyPlaceholder, vtimezoneProblem } from './vtimezone-validity.js';
 import { MAX_NESTING, nestsTooDeep } from '../text/nesting.js';
 
 export type CalendarPrecondition = 'valid-calendar-data' | 'valid-calendar-object-resource' | 'supported-calendar-component' | 'max-instances';
@@ -95,9 +96,14 @@ function mainComponents(vcalendar: ICAL.Component): ICAL.Component[] {
   return vcalendar.getAllSubcomponents().filter((c) => c.name !== 'vtimezone' && !c.name.startsWith('x-'));
 }
 
+/** The first unusable VTIMEZONE's problem; Zimbra's empty placeholder is tolerated. */
+function timezonesProblem(vcalendar: ICAL.Component): string | undefined {
+  return vcalendar.getAllSubcomponents('vtimezone').filter((z) => !isEmptyPlaceholder(z)).map(vtimezoneProblem).find((p) => p !== undefined);
+}
+
 export function parseCalendarObject(text: string, allowedComponents: readonly string[] | null): ParsedCalendarObject {
   const vcalendar = parseVcalendar(text);
-  const problem = findInvalidValue(vcalendar.jCal);
+  const problem = findInvalidValue(vcalendar.jCal) ?? timezonesProblem(vcalendar);
   if (problem) throw new CalendarDataError('valid-calendar-data', problem);
 
   const comps = mainComponents(vcalendar);

@@ -1,4 +1,6 @@
 import ICAL from 'ical.js';
+import { findInvalidValue } from './validate-values.js';
+import { vtimezoneProblem } from './vtimezone-validity.js';
 
 /**
  * RFC 4791 §5.2.2: calendar-timezone holds a VCALENDAR with exactly one VTIMEZONE.
@@ -14,6 +16,5 @@ export function validateTimezoneProperty(text: string): string | undefined {
   if (root.name !== 'vcalendar') return 'must be a VCALENDAR';
   const zones = root.getAllSubcomponents('vtimezone');
   if (zones.length !== 1) return `must hold exactly one VTIMEZONE, found ${zones.length}`;
-  if (!zones[0]!.getFirstPropertyValue('tzid')) return 'the VTIMEZONE has no TZID';
-  return undefined;
+  return vtimezoneProblem(zones[0]!) ?? findInvalidValue(zones[0]!.jCal) ?? undefined;
 }

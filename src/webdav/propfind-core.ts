@@ -45,17 +45,22 @@ export function isStoredDataProperty(p: LiveProperty | undefined): p is StoredDa
   return p !== undefined && 'fromData' in p;
 }
 
-/** Reads DAV:prop / DAV:allprop / DAV:propname from a PROPFIND or REPORT body. */
+const MODES = [dav('prop'), dav('propname'), dav('allprop')];
+
+/**
+ * Reads DAV:prop / DAV:allprop / DAV:propname from a PROPFIND or REPORT body: exactly
+ * one of them, DAV:include only beside allprop (RFC 4918 §14.20); anything else is 400.
+ */
 export function parsePropRequest(parent: XmlElement | undefined): PropRequest {
   if (!parent) return { mode: 'allprop', include: [] };
-  for (const c of parent.children) {
-    if (c.name === dav('prop')) return { mode: 'prop', names: c.children.map((p) => p.name) };
-    if (c.name === dav('propname')) return { mode: 'propname' };
-    if (c.name === dav('allprop')) {
-      const include = parent.children.find((x) => x.name === dav('include'));
-      return { mode: 'allprop', include: include ? include.children.map((p) => p.name) : [] };
-    }
-  }
+  const modes = parent.children.filter((c) => MODES.includes(c.name));
+  if (modes.length > 1) throw new DavError(400, 'Only one of prop, allprop and propname may be given');
+  const [mode] = modes;
+  const include = parent.children.find((x) => x.name === dav('include'));
+  if (include && mode?.name !== dav('allprop')) throw new DavError(400, 'include goes only with allprop');
+  if (mode?.name === dav('prop')) return { mode: 'prop', names: mode.children.map((p) => p.name) };
+  if (mode?.name === dav('propname')) return { mode: 'propname' };
+  if (mode?.name === dav('allprop')) return { mode: 'allprop', include: include ? include.children.map((p) => p.name) : [] };
   if (parent.name === dav('propfind')) throw new DavError(400, 'propfind needs prop, allprop or propname');
   return { mode: 'prop', names: [] };
 }

@@ -7,6 +7,8 @@ export const NS = {
   DAV: 'DAV:',
   /** Where getctag lives, which the core defines. */
   CALSERVER: 'http://calendarserver.org/ns/',
+  /** Bound to the prefix xml in every document (xml:lang). */
+  XML: 'http://www.w3.org/XML/1998/namespace',
 } as const;
 
 const prefixes = new Map<string, string>([

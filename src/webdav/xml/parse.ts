@@ -1,11 +1,17 @@
 import sax from 'sax';
 import { DavError } from '../errors.js';
-import { qname, type QName } from './names.js';
+import { NS, qname, type QName } from './names.js';
 
 /** A parsed XML element: just what WebDAV request bodies need. */
 export interface XmlElement {
   name: QName;
   attrs: Record<string, string>; // local attribute names (WebDAV bodies use unqualified ones)
+  /**
+   * The same attributes by qualified name: "{namespace}local" for prefixed ones
+   * (xml:lang), the bare name for unprefixed ones, which are in no namespace. What
+   * re-serialising a dead property needs to give back what the client set.
+   */
+  qualifiedAttrs: Record<string, string>;
   children: XmlElement[];
   text: string;
 }
@@ -19,8 +25,6 @@ export interface XmlLimits {
 
 /** Attributes on one element: WebDAV elements carry a handful; thousands are an attack. */
 export const MAX_ATTRIBUTES_PER_ELEMENT = 256;
-
-const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 
 /** Prefix → namespace URI in scope; '' is the default namespace. Inner scopes inherit through the prototype. */
 type Scope = Record<string, string>;
@@ -66,13 +70,16 @@ export function parseXml(body: string, limits: XmlLimits): XmlElement {
     const t = tag as sax.Tag;
     const parent = stack[stack.length - 1];
     const scope = declaredScope(t.attributes, parent?.scope, fail);
+    const resolve = (prefix: string) => scope[prefix] ?? (prefix === '' ? '' : fail(`unbound namespace prefix ${prefix}`));
     const attrs: Record<string, string> = {};
+    const qualifiedAttrs: Record<string, string> = {};
     for (const [name, value] of Object.entries(t.attributes)) {
-      if (name !== 'xmlns' && !name.startsWith('xmlns:')) attrs[localPart(name)] = value;
+      if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
+      const prefix = prefixPart(name);
+      attrs[localPart(name)] = value;
+      qualifiedAttrs[prefix === '' ? name : qname(resolve(prefix), localPart(name))] = value;
     }
-    const prefix = prefixPart(t.name);
-    const uri = scope[prefix] ?? (prefix === '' ? '' : fail(`unbound namespace prefix ${prefix}`));
-    const el: XmlElement = { name: qname(uri, localPart(t.name)), attrs, children: [], text: '' };
+    const el: XmlElement = { name: qname(resolve(prefixPart(t.name)), localPart(t.name)), attrs, qualifiedAttrs, children: [], text: '' };
     if (parent) parent.el.children.push(el);
     else if (root) fail('more than one root element');
     else root = el;
@@ -100,13 +107,13 @@ export function parseXml(body: string, limits: XmlLimits): XmlElement {
 
 /** The scope an element's xmlns declarations make, on top of its parent's (Namespaces in XML 1.0 §5). */
 function declaredScope(attributes: Record<string, string>, parent: Scope | undefined, fail: (reason: string) => never): Scope {
-  const inherited: Scope = parent ?? Object.assign(Object.create(null) as Scope, { xml: XML_NS });
+  const inherited: Scope = parent ?? Object.assign(Object.create(null) as Scope, { xml: NS.XML });
   let scope: Scope | undefined;
   for (const [name, value] of Object.entries(attributes)) {
     if (name !== 'xmlns' && !name.startsWith('xmlns:')) continue;
     const prefix = name === 'xmlns' ? '' : name.slice(6);
     if (prefix !== '' && value === '') fail(`the prefix ${prefix} cannot be undeclared`);
-    if (prefix === 'xmlns' || (prefix === 'xml') !== (value === XML_NS)) fail(`the prefix ${prefix || '(default)'} cannot be bound to ${value}`);
+    if (prefix === 'xmlns' || (prefix === 'xml') !== (value === NS.XML)) fail(`the prefix ${prefix || '(default)'} cannot be bound to ${value}`);
     scope ??= Object.create(inherited) as Scope;
     scope[prefix] = value;
   }

@@ -1,4 +1,4 @@
-import { PREFIXES, splitQName, type QName } from './names.js';
+import { NS, PREFIXES, splitQName, type QName } from './names.js';
 import type { XmlElement } from './parse.js';
 
 // The one XML writer. Values are always escaped here; callers pass raw strings.
@@ -95,7 +95,22 @@ export function serializeElement(element: XmlElement, parentNs?: string): Xml {
   const { ns, local } = splitQName(element.name);
   let open = local;
   if (ns !== parentNs) open += ` xmlns="${escapeXml(ns)}"`;
-  for (const [k, v] of Object.entries(element.attrs)) open += ` ${k}="${escapeXml(v)}"`;
+  let declared = 0;
+  for (const [k, v] of Object.entries(element.qualifiedAttrs)) {
+    const value = `="${escapeXml(v)}"`;
+    if (!k.startsWith('{')) {
+      open += ` ${k}${value}`;
+      continue;
+    }
+    const attr = splitQName(k);
+    if (attr.ns === NS.XML) {
+      open += ` xml:${attr.local}${value}`;
+    } else {
+      // Any prefix will do; this element declares its own, so nothing else can clash.
+      const prefix = `a${declared++}`;
+      open += ` xmlns:${prefix}="${escapeXml(attr.ns)}" ${prefix}:${attr.local}${value}`;
+    }
+  }
   const inner = element.children.map((c) => serializeElement(c, ns)).join('') + escapeXml(element.children.length ? '' : element.text);
   return inner === '' ? `<${open}/>` : `<${open}>${inner}</${local}>`;
 }
