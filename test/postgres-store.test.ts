@@ -28,7 +28,7 @@ let users = 0;
 /** A user and a calendar of its own, so the subtests share a database but no rows. */
 async function calendar(store: Store) {
   const user = await store.createUser(`user${++users}`, 'hash', null, null);
-  return store.createCollection(user.id, 'calendar', 'cal', {});
+  return (await store.createCollection(user.id, 'calendar', 'cal', {}))!;
 }
 
 test('PostgreSQL engine', async (t) => {
@@ -82,19 +82,19 @@ test('PostgreSQL engine', async (t) => {
   await t.test('collections: create, get, list, update, delete', async () => {
     const owner = await store.createUser('carol', 'h', null, null);
     const before = Date.now();
-    const work = await store.createCollection(owner.id, 'calendar', 'work', { displayname: 'Work', components: 'VEVENT' });
+    const work = (await store.createCollection(owner.id, 'calendar', 'work', { displayname: 'Work', components: 'VEVENT' }))!;
     assert.deepEqual(work, {
       id: work.id, ownerId: owner.id, kind: 'calendar', uri: 'work', displayname: 'Work', description: null, color: null,
       sortOrder: null, timezone: null, components: 'VEVENT', synctoken: 0, createdAt: work.createdAt, modifiedAt: work.createdAt,
     });
     assert.ok(work.createdAt >= before && work.createdAt <= Date.now());
-    const home = await store.createCollection(owner.id, 'calendar', 'home', {});
-    const book = await store.createCollection(owner.id, 'addressbook', 'home', {});
+    const home = (await store.createCollection(owner.id, 'calendar', 'home', {}))!;
+    const book = (await store.createCollection(owner.id, 'addressbook', 'home', {}))!;
     assert.deepEqual(await store.getCollection(owner.id, 'calendar', 'work'), work);
     assert.equal(await store.getCollection(owner.id, 'calendar', 'none'), undefined);
     assert.deepEqual((await store.listCollections(owner.id, 'calendar')).map((c) => c.id), [home.id, work.id]);
     assert.deepEqual(await store.listCollections(owner.id, 'addressbook'), [book]);
-    await assert.rejects(store.createCollection(owner.id, 'calendar', 'work', {}), { code: '23505' });
+    assert.equal(await store.createCollection(owner.id, 'calendar', 'work', {}), undefined, 'the URI is taken');
 
     await store.updateCollection(work.id, { color: '#ff0000', sortOrder: '2', displayname: null });
     await store.updateCollection(work.id, {});

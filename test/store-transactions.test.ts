@@ -12,7 +12,7 @@ const write = (uri: string) => ({ uri, uid: uri, etag: `"${uri}"`, component: 'V
 test('a failure after a write in a transaction rolls back the write and its change row', async (t) => {
   const store = await openTestStore(t);
   const user = await store.createUser('carol', 'x', null, null);
-  const cal = await store.createCollection(user.id, 'calendar', 'work', {});
+  const cal = (await store.createCollection(user.id, 'calendar', 'work', {}))!;
 
   await store.putObject(cal.id, write('kept.ics'));
   const before = (await store.getCollection(user.id, 'calendar', 'work'))!.synctoken;
@@ -36,7 +36,7 @@ test('a failure after a write in a transaction rolls back the write and its chan
 test('an open transaction is invisible to readers and not joined by other writers', async (t) => {
   const store = await openTestStore(t);
   const user = await store.createUser('dave', 'x', null, null);
-  const cal = await store.createCollection(user.id, 'calendar', 'home', {});
+  const cal = (await store.createCollection(user.id, 'calendar', 'home', {}))!;
 
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
@@ -67,7 +67,7 @@ test('transactions started together commit independently: one failing undoes onl
   // On SQLite these share one COMMIT (group-commit.ts), each in its own savepoint.
   const store = await openTestStore(t);
   const user = await store.createUser('erin', 'x', null, null);
-  const cal = await store.createCollection(user.id, 'calendar', 'shared', {});
+  const cal = (await store.createCollection(user.id, 'calendar', 'shared', {}))!;
   const results = await Promise.allSettled([
     store.transaction((tx) => tx.putObject(cal.id, write('first.ics'))),
     store.transaction(async (tx) => {

@@ -1,11 +1,13 @@
 import { renderCalendarData } from '../ical/calendar-data.js';
 import { parseStored } from '../ical/calendar-object.js';
+import { ExpansionBudget, ExpansionLimitError } from '../ical/expansion-budget.js';
 import type { CalendarDataRequest } from '../ical/types.js';
 import { CALDAV_NS } from '../davcommon/namespaces.js';
 import { reportedData } from '../davcommon/report-data.js';
 import { decodeText } from '../text/decode.js';
 import type { ReportData, ReportProperties } from '../webdav/propfind-core.js';
 import type { CollectionResource } from '../webdav/resource.js';
+import { DavError } from '../webdav/errors.js';
 import { dav, qname } from '../webdav/xml/names.js';
 import { child, type XmlElement } from '../webdav/xml/parse.js';
 import { escapeXml } from '../webdav/xml/write.js';
@@ -20,6 +22,14 @@ function isPlain(r: CalendarDataRequest): boolean {
 /**
  * The calendar-data report property: the stored text, or the part of it the request
  * selects (reportedData takes what the report or PROPFIND already read).
+ *
+ * Expansion beyond what one request may spend (ExpansionBudget) is refused with
+ * DAV:number-of-matches-within-limits, the postcondition RFC 4791 §7.8 names for a
+ * result too large to return, as a 507 response for the request-URI ending the
+ * multistatus: the form RFC 6578 §3.6 (and RFC 5323 §5.17 for nresults) give a
+ * truncated result, which clients already handle for sync-collection. Neither
+ * CALDAV:max-instances (§5.2.8, a PUT precondition) nor a status for the whole
+ * request fits: the multistatus may be streaming by then.
  */
 export function calendarDataProperty(
   body: XmlElement,
@@ -30,6 +40,15 @@ export function calendarDataProperty(
   if (!element) return new Map();
   const request = parseCalendarDataRequest(element);
   const floatingTz = collection.collection.timezone ?? undefined;
+  const budget = new ExpansionBudget();
+  const render = (text: string) => {
+    try {
+      return renderCalendarData(parseStored(text), request, floatingTz, budget);
+    } catch (e) {
+      if (e instanceof ExpansionLimitError) throw new DavError(507, e.message, dav('number-of-matches-within-limits'));
+      throw e;
+    }
+  };
   return new Map([[
     CALENDAR_DATA,
     (r) => {
@@ -39,7 +58,7 @@ export function calendarDataProperty(
       const spliced = plain ? data.raw.text(stored) : undefined;
       if (spliced !== undefined) return spliced;
       const text = decodeText(stored);
-      return escapeXml(plain ? text : renderCalendarData(parseStored(text), request, floatingTz));
+      return escapeXml(plain ? text : render(text));
     },
   ]]);
 }

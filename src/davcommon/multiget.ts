@@ -1,7 +1,8 @@
 import type { ReportDef } from '../webdav/dav.js';
 import { DavError } from '../webdav/errors.js';
 import type { CollectionKind } from '../webdav/kinds.js';
-import { multistatus, statusResponse } from '../webdav/multistatus.js';
+import { EventLoopTurn } from '../webdav/event-loop-turn.js';
+import { errorResponse, multistatus, statusResponse } from '../webdav/multistatus.js';
 import { hrefToPath } from '../webdav/paths.js';
 import { parsePropRequest, propertiesResponse, type ReportPropertiesFactory } from '../webdav/propfind-core.js';
 import type { DavRequest } from '../webdav/request.js';
@@ -36,14 +37,23 @@ export function multigetReport(
       const loaded = new Map([...objects].map(([uri, o]) => [uri, o.data]));
       const extra = reportProperties(body, collection, { loaded, raw });
       const ctx = { user: req.user };
+      const turn = new EventLoopTurn();
       let out = '';
-      for (const href of hrefs) {
-        const uri = direct.get(href);
-        const object = uri === undefined ? undefined : objects.get(uri);
-        const member = object ? req.context.objectResource(collection, object) : uri !== undefined ? 404 : await memberAt(req, collection, hrefToPath(href), loaded);
-        out += typeof member === 'number'
-          ? statusResponse(href, member)
-          : await propertiesResponse(req.context, member, props, ctx, false, extra);
+      try {
+        for (const href of hrefs) {
+          const uri = direct.get(href);
+          const object = uri === undefined ? undefined : objects.get(uri);
+          const member = object ? req.context.objectResource(collection, object) : uri !== undefined ? 404 : await memberAt(req, collection, hrefToPath(href), loaded);
+          out += typeof member === 'number'
+            ? statusResponse(href, member)
+            : await propertiesResponse(req.context, member, props, ctx, false, extra);
+          await turn.pause();
+        }
+      } catch (e) {
+        // A member's data the request may not spend more on (an expansion) ends the
+        // answer as a streamed report's does: in-band, for the request-URI.
+        if (!(e instanceof DavError)) throw e;
+        out += errorResponse(collection.path, e);
       }
       req.respond(207, raw.assemble(multistatus(out)), 'application/xml; charset=utf-8');
     },

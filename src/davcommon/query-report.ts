@@ -2,7 +2,8 @@ import type { StoredObject } from '../store/types.js';
 import type { ReportDef } from '../webdav/dav.js';
 import { DavError } from '../webdav/errors.js';
 import type { CollectionKind } from '../webdav/kinds.js';
-import { joinResponses, multistatusChunks, response, statusEl } from '../webdav/multistatus.js';
+import { EventLoopTurn } from '../webdav/event-loop-turn.js';
+import { joinResponses, multistatusChunks, response, statusEl, untilDavError } from '../webdav/multistatus.js';
 import { parsePropRequest, propertiesResponse, type ReportPropertiesFactory } from '../webdav/propfind-core.js';
 import type { DavRequest } from '../webdav/request.js';
 import type { CollectionResource } from '../webdav/resource.js';
@@ -41,10 +42,16 @@ export function queryReport(spec: QueryReportSpec): ReportDef<ReportScope> {
       const loaded = new Map<string, Buffer>();
       const extra = spec.properties(body, collection, { loaded, raw });
       const ctx = { user: req.user };
-      const answer = (page: StoredObject[]) => {
+      const turn = new EventLoopTurn();
+      const answer = async (page: StoredObject[]) => {
         loaded.clear();
         for (const o of page) loaded.set(o.uri, o.data);
-        return joinResponses(page.map((o) => propertiesResponse(req.context, req.context.objectResource(collection, o), props, ctx, false, extra)));
+        const responses = [];
+        for (const o of page) {
+          responses.push(propertiesResponse(req.context, req.context.objectResource(collection, o), props, ctx, false, extra));
+          await turn.pause();
+        }
+        return joinResponses(responses);
       };
       // Matches are answered page by page as they are found: a query's memory does not
       // grow with its result. The first page is read before the status line goes out,
@@ -70,7 +77,7 @@ export function queryReport(spec: QueryReportSpec): ReportDef<ReportScope> {
         }
       })();
       const chunks = (async function* () {
-        for await (const chunk of multistatusChunks(responses)) yield raw.assemble(chunk);
+        for await (const chunk of multistatusChunks(untilDavError(responses, collection.path))) yield raw.assemble(chunk);
       })();
       req.respondStream(207, chunks, 'application/xml; charset=utf-8');
     },

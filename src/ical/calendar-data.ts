@@ -3,6 +3,7 @@
 // for a range). Works on copies of jCal arrays; the (cached) input is never changed.
 
 import ICAL from 'ical.js';
+import type { ExpansionBudget } from './expansion-budget.js';
 import { DAY_MS, readerFor, safeValues, type TimeReader, type WallTime } from './reader.js';
 import { type Instance, instancesOverlapping, recurrenceSets } from './recurrence.js';
 import { eventEnd, overlaps, shapeOf } from './time-range.js';
@@ -12,10 +13,11 @@ import type { CalendarDataRequest, CompSelection } from './types.js';
 type JProp = [string, Record<string, unknown>, string, ...unknown[]];
 type JComp = [string, JProp[], JComp[]];
 
-export function renderCalendarData(vcalendar: ICAL.Component, req: CalendarDataRequest, floatingTz?: string): string {
+/** `budget` is what the request has left for expansion (ExpansionLimitError beyond it). */
+export function renderCalendarData(vcalendar: ICAL.Component, req: CalendarDataRequest, floatingTz?: string, budget?: ExpansionBudget): string {
   const reader = readerFor(vcalendar, floatingZone(floatingTz));
   let jcal = vcalendar.jCal as JComp;
-  if (req.expand) jcal = expand(reader, req.expand.start, req.expand.end);
+  if (req.expand) jcal = expand(reader, req.expand.start, req.expand.end, budget);
   else if (req.limitRecurrenceSet) jcal = limitRecurrenceSet(reader, req.limitRecurrenceSet.start, req.limitRecurrenceSet.end);
   if (req.limitFreebusySet) jcal = limitFreebusySet(reader, jcal, req.limitFreebusySet.start, req.limitFreebusySet.end);
   if (req.comp) jcal = select(jcal, req.comp);
@@ -34,9 +36,9 @@ function dateText(t: WallTime, days: number): string {
 }
 
 /** §9.6.5: every instance overlapping the range as its own component, in UTC. */
-function expand(reader: TimeReader, lo: number, hi: number): JComp {
+function expand(reader: TimeReader, lo: number, hi: number, budget?: ExpansionBudget): JComp {
   const [name, props] = reader.vcalendar.jCal as JComp;
-  const comps = instancesOverlapping(reader, lo, hi).map((i) => instanceJcal(reader, i));
+  const comps = instancesOverlapping(reader, lo, hi, budget).map((i) => instanceJcal(reader, i));
   return [name, props, comps];
 }
 

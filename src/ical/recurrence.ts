@@ -8,6 +8,7 @@
 // rule costs what the window needs, never "to infinity".
 
 import ICAL from 'ical.js';
+import { ExpansionBudget, ExpansionLimitError } from './expansion-budget.js';
 import { DAY_MS, safeValues, wallTime, type TimeReader, type WallTime } from './reader.js';
 import { overlaps, shapeOf, span, type Shape } from './time-range.js';
 import { UTC_ZONE, type Zone } from './timezones.js';
@@ -356,18 +357,23 @@ export function recurrenceSets(reader: TimeReader, type: string): RecurrenceSet[
 /**
  * Every instance of the object's components (VEVENT, VTODO, VJOURNAL, …) that
  * overlaps [lo, hi) per RFC 4791 §9.9, ordered by start. This is what
- * calendar-data expand returns, one component per instance.
+ * calendar-data expand returns, one component per instance, each charged to
+ * `budget`. A set cut at MAX_GENERATED before `hi` is an ExpansionLimitError:
+ * an expansion is complete or refused.
  */
-export function instancesOverlapping(reader: TimeReader, lo: number, hi: number): Instance[] {
+export function instancesOverlapping(reader: TimeReader, lo: number, hi: number, budget = new ExpansionBudget()): Instance[] {
   const types = new Set(
     reader.vcalendar.getAllSubcomponents().map((c) => c.name.toUpperCase()).filter((n) => n !== 'VTIMEZONE' && !n.startsWith('X-')),
   );
   const out: Instance[] = [];
   for (const type of types) {
     for (const set of recurrenceSets(reader, type)) {
-      set.forEach(lo, hi, (inst) => {
-        if (overlaps(inst.shape, inst.delta, inst.periodEnd, lo, hi)) out.push(inst);
+      const complete = set.forEach(lo, hi, (inst) => {
+        if (!overlaps(inst.shape, inst.delta, inst.periodEnd, lo, hi)) return;
+        budget.charge(inst.comp);
+        out.push(inst);
       });
+      if (!complete) throw new ExpansionLimitError(`a recurrence makes more than ${MAX_GENERATED} instances before the end of the range`);
     }
   }
   const start = (i: Instance) => (i.shape.anchor ?? -Infinity) + i.delta;

@@ -113,7 +113,8 @@ export interface CollectionStore {
   listCollections(ownerId: number, kind: string): Promise<Collection[]>;
   getCollection(ownerId: number, kind: string, uri: string): Promise<Collection | undefined>;
   getCollectionById(id: number): Promise<Collection | undefined>;
-  createCollection(ownerId: number, kind: string, uri: string, fields: CollectionFields): Promise<Collection>;
+  /** undefined when the home has a collection at `uri` already (also one a concurrent transaction just made). */
+  createCollection(ownerId: number, kind: string, uri: string, fields: CollectionFields): Promise<Collection | undefined>;
   updateCollection(collectionId: number, fields: CollectionFields): Promise<void>;
   /** Gives the collection another URI in its home (MOVE); its id, members and tokens stay. */
   renameCollection(collectionId: number, uri: string): Promise<void>;

@@ -57,8 +57,20 @@ export function parseCard(text: string): ICAL.Component {
   return card;
 }
 
+/**
+ * The first value of a property as text. A VALUE parameter of the wrong type (e.g.
+ * UID;VALUE=DATE-TIME:abc) makes ical.js fail to read the value: the card is invalid.
+ */
+function firstText(card: ICAL.Component, name: string): string {
+  try {
+    return String(card.getFirstPropertyValue(name) ?? '');
+  } catch (e) {
+    throw new VcardDataError(`${name.toUpperCase()} cannot be read: ${(e as Error).message}`);
+  }
+}
+
 export function versionOf(card: ICAL.Component): string {
-  return String(card.getFirstPropertyValue('version') ?? '');
+  return firstText(card, 'version');
 }
 
 /**
@@ -76,7 +88,7 @@ export function validateCard(text: string): { uid: string; version: VcardVersion
   // RFC 2426 also requires N, but Nextcloud (Sabre) writes 3.0 cards without it; only
   // FN, which every client needs to show the contact, is insisted on.
   if (!card.hasProperty('fn')) throw new VcardDataError('FN is missing (required in vCard 3.0 and 4.0)');
-  const uid = String(card.getFirstPropertyValue('uid') ?? '').trim();
+  const uid = firstText(card, 'uid').trim();
   if (uid === '') {
     throw new VcardDataError('UID is missing: give the contact a UID, or POST it to the address book to have one assigned');
   }

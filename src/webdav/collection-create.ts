@@ -33,6 +33,8 @@ export async function createCollection(
   }
   await req.store.transaction(async (tx) => {
     const created = await tx.createCollection(home.owner.id, kind.name, target.name, plan.fields);
+    // A concurrent MKCOL of the same name made it since the target was resolved (RFC 4918 §9.3.1).
+    if (!created) throw new DavError(405, 'A collection exists at this URI');
     await applyPropertyUpdate(tx, { collectionId: created.id, objectUri: '' }, { ...plan, fields: {} });
     await req.context.changed(tx, { collection: created, what: 'collection', origin: req });
   });

@@ -197,7 +197,7 @@ export class Dav implements DavContext {
     await this.store.transaction(async (tx) => {
       for (const kind of this.kinds) {
         const collection = await tx.createCollection(user.id, kind.name, kind.defaultCollection.uri, kind.defaultCollection.fields);
-        await this.changed(tx, { collection, what: 'collection' });
+        if (collection) await this.changed(tx, { collection, what: 'collection' });
       }
     });
   }

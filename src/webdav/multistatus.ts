@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { DavError } from './errors.js';
 import { dav } from './xml/names.js';
 import { el, escapeXml, textEl, xmlDocument, xmlDocumentFrame, type Xml } from './xml/write.js';
 
@@ -11,6 +12,8 @@ const PROPSTAT = dav('propstat');
 const PROP = dav('prop');
 const RESPONSE = dav('response');
 const MULTISTATUS = dav('multistatus');
+const ERROR = dav('error');
+const RESPONSEDESCRIPTION = dav('responsedescription');
 
 /** Thunderbird compares this line literally, so it is always "HTTP/1.1 <code> <reason>". */
 function statusLine(code: number): string {
@@ -39,6 +42,26 @@ export function response(href: string, content: Xml): Xml {
 
 export function statusResponse(href: string, code: number): Xml {
   return response(href, statusEl(code));
+}
+
+/** A DavError as a response for `href`: its status, DAV:error and reason (RFC 4918 §14.24). */
+export function errorResponse(href: string, e: DavError): Xml {
+  const error = e.precondition ? el(ERROR, el(e.precondition, e.detailXml ?? '')) : '';
+  return response(href, statusEl(e.status) + error + textEl(RESPONSEDESCRIPTION, e.message));
+}
+
+/**
+ * The responses until one fails with a DavError. The status line is sent by then, so
+ * the error is answered in-band, as the last response, for `href` (the request-URI, as
+ * RFC 6578 §3.6 reports a truncated result), and the multistatus ends complete.
+ */
+export async function* untilDavError(responses: AsyncIterable<Xml>, href: string): AsyncGenerator<Xml> {
+  try {
+    yield* responses;
+  } catch (e) {
+    if (!(e instanceof DavError)) throw e;
+    yield errorResponse(href, e);
+  }
 }
 
 export function multistatus(responses: Xml, extra: Xml = ''): string {

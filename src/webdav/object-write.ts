@@ -18,6 +18,12 @@ export function readObjectBody(req: DavRequest, collection: CollectionResource):
   );
 }
 
+/**
+ * The longest UID stored. A UID is a unique-index key, and PostgreSQL's btree takes at
+ * most about 2.7 KB a row; real UIDs are well under 300 bytes.
+ */
+const MAX_UID_BYTES = 1024;
+
 /** What a write of a member may be given besides the data: shared by WebDAV and the JSON API. */
 export interface MemberWriteOptions {
   /** Sees the current member under the collection's lock (ETag preconditions); throws to refuse. */
@@ -42,6 +48,10 @@ export function storeObject(
   options: MemberWriteOptions = {},
 ): Promise<{ created: boolean; etag: string }> {
   const id = collection.collection.id;
+  if (Buffer.byteLength(validated.uid) > MAX_UID_BYTES) {
+    // max-resource-size: the one size precondition CalDAV and CardDAV share (RFC 4791 §5.3.2.1, RFC 6352 §6.3.2.1).
+    throw new DavError(403, `The UID is longer than ${MAX_UID_BYTES} bytes`, qname(collection.kind.preconditionNs, 'max-resource-size'));
+  }
   return context.store.transaction(async (tx) => {
     if (!(await tx.lockCollection(id))) throw new DavError(409, 'The collection no longer exists');
     const current = await tx.getObjectMeta(id, uri);

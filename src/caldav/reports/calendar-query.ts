@@ -6,12 +6,13 @@ import { objectsInRange } from '../../ical/time-index.js';
 import type { CompFilter } from '../../ical/types.js';
 import type { CollectionStore, IntervalMatch, StoredObject } from '../../store/types.js';
 import { decodeText } from '../../text/decode.js';
+import { EventLoopTurn } from '../../webdav/event-loop-turn.js';
 import type { DavRequest } from '../../webdav/request.js';
 import type { CollectionResource } from '../../webdav/resource.js';
 import { qname } from '../../webdav/xml/names.js';
 import { calendarKind } from '../kind.js';
 import { calendarDataProperty } from '../calendar-data.js';
-import { parseFilter } from '../query-xml.js';
+import { parseFilter, parseQueryTimezone } from '../query-xml.js';
 
 /** Members read per lookup. */
 const PAGE = 500;
@@ -34,14 +35,17 @@ function plainTimeRange(filter: CompFilter): boolean {
  * instance) finds overlapping it, each marked whether an exact span decides it;
  * with a component but no time-range (e.g. only a VALARM time-range below it), every
  * object of that component; otherwise every object. Only undecided ones are parsed.
+ * `floatingTz` is the zone the query reads floating times in.
  */
-async function* candidates(req: DavRequest, collection: CollectionResource, filter: CompFilter): AsyncIterable<Candidate[]> {
+async function* candidates(
+  req: DavRequest, collection: CollectionResource, filter: CompFilter, floatingTz: string | undefined,
+): AsyncIterable<Candidate[]> {
   const [inner, ...more] = filter.compFilters;
   const { store } = req;
-  const { id, timezone } = collection.collection;
+  const { id } = collection.collection;
   if (inner && more.length === 0 && !inner.isNotDefined) {
     const range = inner.timeRange;
-    if (range) yield* withData(store, id, await objectsInRange(store, id, inner.name, range, timezone));
+    if (range) yield* withData(store, id, await objectsInRange(store, id, inner.name, range, floatingTz ?? null));
     else yield* store.objectsOfComponent(id, inner.name);
     return;
   }
@@ -70,9 +74,17 @@ export const calendarQuery = queryReport({
   async *select(req, collection, body) {
     const filter = parseFilter(body);
     const fromIndex = plainTimeRange(filter);
-    const floatingTz = collection.collection.timezone ?? undefined;
-    for await (const page of candidates(req, collection, filter)) {
-      yield page.filter((o) => (fromIndex && o.decided === true) || matchesFilter(parseStored(decodeText(o.data)), filter, floatingTz));
+    // The index placed floating times in the calendar's zone; a query in another zone
+    // (RFC 4791 §9.8) gets them from the index within FLOATING_SLACK_MS and confirmed here.
+    const floatingTz = parseQueryTimezone(body) ?? collection.collection.timezone ?? undefined;
+    const turn = new EventLoopTurn();
+    for await (const page of candidates(req, collection, filter, floatingTz)) {
+      const matches: StoredObject[] = [];
+      for (const o of page) {
+        if ((fromIndex && o.decided === true) || matchesFilter(parseStored(decodeText(o.data)), filter, floatingTz)) matches.push(o);
+        await turn.pause();
+      }
+      yield matches;
     }
   },
   properties: calendarDataProperty,

@@ -230,16 +230,18 @@ class PgSession implements StoreSession {
     return this.row<Collection>(`SELECT ${COLLECTION_COLUMNS} FROM collections WHERE id = $1`, [id]);
   }
 
-  async createCollection(ownerId: number, kind: string, uri: string, fields: CollectionFields): Promise<Collection> {
+  async createCollection(ownerId: number, kind: string, uri: string, fields: CollectionFields): Promise<Collection | undefined> {
     const now = Date.now();
-    return (await this.row<Collection>(
+    // ON CONFLICT waits for a concurrent insert of the same URI and then does nothing.
+    return this.row<Collection>(
       `INSERT INTO collections (owner_id, kind, uri, displayname, description, color, sort_order, timezone, components,
                                 created_at, modified_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+       ON CONFLICT DO NOTHING
        RETURNING ${COLLECTION_COLUMNS}`,
       [ownerId, kind, uri, fields.displayname ?? null, fields.description ?? null, fields.color ?? null,
         fields.sortOrder ?? null, fields.timezone ?? null, fields.components ?? null, now],
-    ))!;
+    );
   }
 
   async updateCollection(collectionId: number, fields: CollectionFields): Promise<void> {

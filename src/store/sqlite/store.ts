@@ -101,7 +101,8 @@ function prepareAll(db: Database.Database) {
     collectionExists: db.prepare('SELECT 1 FROM collections WHERE id = ?').pluck(),
     createCollection: db.prepare(
       `INSERT INTO collections (owner_id, kind, uri, displayname, description, color, sort_order, timezone, components, created_at, modified_at)
-       VALUES (@ownerId, @kind, @uri, @displayname, @description, @color, @sortOrder, @timezone, @components, @now, @now)`,
+       VALUES (@ownerId, @kind, @uri, @displayname, @description, @color, @sortOrder, @timezone, @components, @now, @now)
+       ON CONFLICT DO NOTHING`,
     ),
     deleteCollection: db.prepare('DELETE FROM collections WHERE id = ?'),
     renameCollection: db.prepare('UPDATE collections SET uri = ?, modified_at = ? WHERE id = ?'),
@@ -317,9 +318,9 @@ class SqliteSession implements StoreSession {
     return this.read.getCollectionById.get(id) as Collection | undefined;
   }
 
-  createCollection(ownerId: number, kind: string, uri: string, fields: CollectionFields): Promise<Collection> {
+  createCollection(ownerId: number, kind: string, uri: string, fields: CollectionFields): Promise<Collection | undefined> {
     return this.atomically(() => {
-      const { lastInsertRowid } = this.write.createCollection.run({
+      const { changes, lastInsertRowid } = this.write.createCollection.run({
         ownerId, kind, uri, now: Date.now(),
         displayname: fields.displayname ?? null,
         description: fields.description ?? null,
@@ -328,7 +329,7 @@ class SqliteSession implements StoreSession {
         timezone: fields.timezone ?? null,
         components: fields.components ?? null,
       });
-      return this.write.getCollectionById.get(lastInsertRowid) as Collection;
+      return changes === 0 ? undefined : (this.write.getCollectionById.get(lastInsertRowid) as Collection);
     });
   }
 

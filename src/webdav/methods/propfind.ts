@@ -2,7 +2,7 @@ import type { StoredObject } from '../../store/types.js';
 import type { DavContext } from '../context.js';
 import type { MethodDef } from '../dav.js';
 import { DavError } from '../errors.js';
-import { joinResponses, multistatusChunks } from '../multistatus.js';
+import { joinResponses, multistatusChunks, untilDavError } from '../multistatus.js';
 import {
   isStoredDataProperty, parsePropRequest, propertiesResponse, type PropRequest, type ReportData, type ReportProperties,
 } from '../propfind-core.js';
@@ -51,7 +51,7 @@ export const propfind: MethodDef<ExistingTarget> = {
       }
     })();
     const chunks = (async function* () {
-      for await (const chunk of multistatusChunks(responses)) yield raw.assemble(chunk);
+      for await (const chunk of multistatusChunks(untilDavError(responses, r.path))) yield raw.assemble(chunk);
     })();
     req.respondStream(207, chunks, 'application/xml; charset=utf-8');
   },
