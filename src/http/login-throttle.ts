@@ -40,13 +40,18 @@ export class LoginThrottle {
     }
   }
 
-  /** Records a failed login and waits as long as the failures so far say. */
+  /**
+   * Waits as long as the failures so far say, then records this one: a lock it brings
+   * starts when the refusal is answered, so a lock is never spent while its answer waits.
+   */
   async failed(address: string, name: string): Promise<void> {
     this.log.warn({ user: name, address }, 'failed login');
     const now = Date.now();
-    const counts = [this.count(`a:${address}`, now, 'address'), this.count(`u:${name}`, now, 'user')];
-    const worst = Math.min(Math.max(...counts), LOCK_AFTER.user);
+    const worst = Math.min(1 + Math.max(this.entry(`a:${address}`, now)?.count ?? 0, this.entry(`u:${name}`, now)?.count ?? 0), LOCK_AFTER.user);
     if (worst > FREE_FAILURES) await new Promise((resolve) => setTimeout(resolve, FIRST_DELAY_MS * 2 ** (worst - FREE_FAILURES - 1)));
+    const answered = Date.now();
+    this.count(`a:${address}`, answered, 'address');
+    this.count(`u:${name}`, answered, 'user');
   }
 
   /** The name's owner got in: its count starts over (an address's does not: an attacker could log in to their own account). */
@@ -63,7 +68,7 @@ export class LoginThrottle {
     return f;
   }
 
-  private count(key: string, now: number, kind: 'address' | 'user'): number {
+  private count(key: string, now: number, kind: 'address' | 'user'): void {
     const f = this.entry(key, now) ?? { count: 0, last: now, lockedUntil: 0 };
     f.count++;
     f.last = now;
@@ -71,6 +76,5 @@ export class LoginThrottle {
     this.failures.delete(key); // re-inserted: Map order is then oldest failure first, for eviction
     if (this.failures.size >= MAX_KEYS) this.failures.delete(this.failures.keys().next().value!);
     this.failures.set(key, f);
-    return f.count;
   }
 }
