@@ -76,4 +76,21 @@ describe('JSON API: calendars, sign-in and isolation', () => {
     assert.equal(r.status, 404);
     assert.equal((JSON.parse(r.text) as { error: { errors: { reason: string }[] } }).error.errors[0]!.reason, 'notFound');
   });
+
+  it('a JSON body over 1 MiB is 413 in Google\'s shape, declared or streamed, and the connection keeps serving', async () => {
+    const big = JSON.stringify({ summary: 'x'.repeat(1024 * 1024 + 1) });
+    const declared = await s.request('POST', '/calendar/v3/calendars/primary/events', { body: big, headers: { 'Content-Type': 'application/json' } });
+    assert.equal(declared.status, 413);
+    assert.equal(JSON.parse(declared.text).error.errors[0].reason, 'requestTooLarge');
+    const chunks = (async function* () {
+      for (let i = 0; i < 20; i++) yield Buffer.from(big.slice(i * 60_000, (i + 1) * 60_000));
+    })();
+    const auth = `Basic ${Buffer.from('alice:alice-secret').toString('base64')}`;
+    const streamed = await fetch(new URL('/calendar/v3/calendars/primary/events', s.url), {
+      method: 'POST', body: chunks as unknown as BodyInit, headers: { Authorization: auth, 'Content-Type': 'application/json' }, duplex: 'half',
+    } as RequestInit);
+    assert.equal(streamed.status, 413);
+    assert.equal((await streamed.json()).error.code, 413);
+    assert.equal((await s.request('GET', '/calendar/v3/users/me/calendarList')).status, 200);
+  });
 });

@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import { readBoundedBody } from '../webdav/body.js';
 import { ApiError, badRequest } from './errors.js';
 
 /** The most a JSON request body may hold: an event with a few hundred attendees fits many times over. */
@@ -7,18 +8,9 @@ const MAX_JSON_BYTES = 1024 * 1024;
 /** Reads and parses a JSON object body; 400 for anything else, 413 when too large. */
 export async function readJsonBody(ctx: Context): Promise<Record<string, unknown>> {
   const tooLarge = () => new ApiError(413, 'requestTooLarge', `The request body is larger than ${MAX_JSON_BYTES} bytes`);
-  if (Number(ctx.get('Content-Length') || '0') > MAX_JSON_BYTES) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_JSON_BYTES) {
-      ctx.req.destroy();
-      throw tooLarge();
-    }
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const body = await readBoundedBody(ctx.req, MAX_JSON_BYTES);
+  if (!body) throw tooLarge();
+  const text = body.toString('utf8');
   if (text.trim() === '') return {};
   let value: unknown;
   try {

@@ -1,7 +1,7 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { AddressError, checkAddress } from '../push/outbound.js';
+import { loadTopics, type TopicOf } from '../push/push-topics.js';
 import { queueSyncMessage, WEB_HOOK, type WebHookDetails } from '../push/web-hook.js';
-import type { Store } from '../store/types.js';
 import { calendarFor } from './calendars.js';
 import { publicOrigin } from '../webdav/public-origin.js';
 import { API_PREFIX, type ApiDeps, type ApiRouter } from './deps.js';
@@ -20,7 +20,6 @@ const HEADER_SAFE = /^[\x20-\x7e]*$/;
 const CHANNEL_TYPES = ['web_hook', 'webhook'];
 /** Google's default `params.ttl`: a week. */
 const DEFAULT_TTL_SECONDS = 604_800;
-const RESOURCE_ID_KEY_SETTING = 'web-hook.resource-id-key';
 
 interface WatchRequest {
   id: string;
@@ -85,25 +84,15 @@ async function parseWatchRequest(body: Record<string, unknown>, deps: ApiDeps): 
   return { id, address, token, expiresAt };
 }
 
-/**
- * A calendar's resourceId: opaque and stable (across restarts and nodes, and for every
- * channel on it), yet telling nothing of the collection: an HMAC of its id under a
- * server-wide key that the first node to need it makes.
- */
-function resourceIds(store: Store): (collectionId: number) => Promise<string> {
-  let key: string | undefined;
-  return async (collectionId) => {
-    key ??= await store.initSetting(RESOURCE_ID_KEY_SETTING, randomBytes(32).toString('base64url'));
-    return createHmac('sha256', key).update(`calendar:${collectionId}`).digest('base64url').slice(0, 27);
-  };
-}
-
 const channelIdNotUnique = () => badRequest('Channel id not unique', 'id', 'channelIdNotUnique');
 
 /** Adds events.watch and channels.stop to the API's router (paths relative to API_PREFIX). */
 export function registerWatchRoutes(router: ApiRouter, deps: ApiDeps): void {
   const { store } = deps.dav;
-  const resourceIdOf = resourceIds(store);
+  // A calendar's resourceId is its WebDAV-Push topic: opaque, stable across restarts and
+  // nodes, the same for every channel on it, and telling nothing of the collection.
+  let topics: Promise<TopicOf> | undefined;
+  const resourceIdOf = async (ownerId: number, collectionId: number) => (await (topics ??= loadTopics(store)))(ownerId, { collectionId });
 
   router.post('/calendars/:calendarId/events/watch', async (ctx) => {
     const { user } = ctx.state;
@@ -112,7 +101,7 @@ export function registerWatchRoutes(router: ApiRouter, deps: ApiDeps): void {
     const { collection } = await calendarFor(deps.dav, user, calendarId);
     const details: WebHookDetails = {
       token: request.token,
-      resourceId: await resourceIdOf(collection.id),
+      resourceId: await resourceIdOf(user.id, collection.id),
       // Koa 3's ctx.origin is the Origin request header, not this server's origin.
       resourceUri: `${publicOrigin(ctx, deps.config.publicUrl)}${API_PREFIX}/calendars/${encodeURIComponent(calendarId)}/events?alt=json`,
       calendarId,

@@ -11,6 +11,11 @@ const DISCARD_MS = 5_000;
  * can serve the next request. A client that keeps sending past DISCARD_MS is cut off.
  */
 export function readBoundedBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  // A declared length over the limit is refused before anything is read.
+  if (Number(req.headers['content-length'] ?? '0') > limit) {
+    discardBody(req);
+    return Promise.resolve(undefined);
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -30,7 +35,7 @@ export function readBoundedBody(req: IncomingMessage, limit: number): Promise<Bu
 }
 
 /** Reads and drops what is left of a refused body (see readBoundedBody), for at most DISCARD_MS. */
-export function discardBody(req: IncomingMessage): void {
+function discardBody(req: IncomingMessage): void {
   req.resume(); // flowing with no listener: what arrives is dropped
   const cut = setTimeout(() => req.destroy(), DISCARD_MS).unref();
   req.once('end', () => clearTimeout(cut)).once('close', () => clearTimeout(cut));

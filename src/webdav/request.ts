@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import { Readable } from 'node:stream';
 import type { Store, User } from '../store/types.js';
 import type { DavContext } from './context.js';
-import { discardBody, readBoundedBody } from './body.js';
+import { readBoundedBody } from './body.js';
 import { DavError } from './errors.js';
 import { parseXml, type XmlElement } from './xml/parse.js';
 
@@ -39,14 +39,8 @@ export class DavRequest {
    */
   async readBody(limit = this.context.limits.maxRequestBytes, tooLarge?: () => DavError): Promise<Buffer> {
     if (this.body) return this.body;
-    const fail = () => tooLarge?.() ?? new DavError(413, `Request body larger than ${limit} bytes`);
-    const declared = Number(this.koa.get('Content-Length') || '0');
-    if (declared > limit) {
-      discardBody(this.koa.req);
-      throw fail();
-    }
     const body = await readBoundedBody(this.koa.req, limit);
-    if (!body) throw fail();
+    if (!body) throw tooLarge?.() ?? new DavError(413, `Request body larger than ${limit} bytes`);
     this.body = body;
     return this.body;
   }
