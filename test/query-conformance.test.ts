@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { BOOK, ownCard, queryBody, VCARD } from './helpers/carddav.js';
 import { event, ics } from './helpers/ics.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
-import { multistatus } from './helpers/xml.js';
+import { calendarQuery, multistatus } from './helpers/xml.js';
 
 const CAL = '/dav/calendars/alice/default/';
 const NS = 'xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"';
@@ -29,9 +29,6 @@ const OBJECTS: Record<string, string> = {
   floating: ics('floating', ['DTSTART:20240420T230000', 'DTEND:20240420T233000', 'SUMMARY:Floating late']),
 };
 
-function query(filter: string, props = '<D:getetag/>', after = ''): string {
-  return `<C:calendar-query ${NS}><D:prop>${props}</D:prop><C:filter><C:comp-filter name="VCALENDAR">${filter}</C:comp-filter></C:filter>${after}</C:calendar-query>`;
-}
 
 describe('query conformance', () => {
   let s: TestServer;
@@ -59,7 +56,7 @@ describe('query conformance', () => {
   };
 
   it('a time-range with neither start nor end fails valid-filter with 403 (RFC 4791 §9.9, §1.3)', async () => {
-    await refused(CAL, query('<C:comp-filter name="VEVENT"><C:time-range/></C:comp-filter>'), 403, /<C:valid-filter\/>/);
+    await refused(CAL, calendarQuery('<C:comp-filter name="VEVENT"><C:time-range/></C:comp-filter>'), 403, /<C:valid-filter\/>/);
   });
 
   it('filters the RFC 4791 DTD or iCalendar cannot hold fail valid-filter', async () => {
@@ -80,19 +77,19 @@ describe('query conformance', () => {
       // a time that is no UTC date-time
       '<C:comp-filter name="VEVENT"><C:time-range start="20240101T000000"/></C:comp-filter>',
     ];
-    for (const filter of bad) await refused(CAL, query(filter), 403, /<C:valid-filter\/>/);
+    for (const filter of bad) await refused(CAL, calendarQuery(filter), 403, /<C:valid-filter\/>/);
     const notVcalendar = `<C:calendar-query ${NS}><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VEVENT"/></C:filter></C:calendar-query>`;
     await refused(CAL, notVcalendar, 403, /<C:valid-filter\/>/);
     const stray = `<C:calendar-query ${NS}><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"/><C:prop-filter name="UID"/></C:filter></C:calendar-query>`;
     await refused(CAL, stray, 403, /<C:valid-filter\/>/);
     const collation = '<C:comp-filter name="VEVENT"><C:prop-filter name="SUMMARY"><C:text-match collation="i;klingon">x</C:text-match></C:prop-filter></C:comp-filter>';
-    await refused(CAL, query(collation), 403, /<C:supported-collation\/>/);
+    await refused(CAL, calendarQuery(collation), 403, /<C:supported-collation\/>/);
   });
 
   it('valid filters of the same shapes still answer', async () => {
-    assert.deepEqual(await found(query('<C:comp-filter name="VEVENT"><C:prop-filter name="DTSTART"><C:time-range start="20240415T000000Z" end="20240416T000000Z"/></C:prop-filter></C:comp-filter>')), ['single']);
-    assert.deepEqual(await found(query('<C:comp-filter name="VEVENT"><C:prop-filter name="X-UNKNOWN"><C:time-range start="20240415T000000Z"/></C:prop-filter></C:comp-filter>')), []);
-    assert.deepEqual(await found(query('<C:comp-filter name="VEVENT"><C:comp-filter name="X-THING"><C:is-not-defined/></C:comp-filter><X:extension xmlns:X="urn:x"/></C:comp-filter>')), ['alarm', 'floating', 'single', 'weekly-alarm']);
+    assert.deepEqual(await found(calendarQuery('<C:comp-filter name="VEVENT"><C:prop-filter name="DTSTART"><C:time-range start="20240415T000000Z" end="20240416T000000Z"/></C:prop-filter></C:comp-filter>')), ['single']);
+    assert.deepEqual(await found(calendarQuery('<C:comp-filter name="VEVENT"><C:prop-filter name="X-UNKNOWN"><C:time-range start="20240415T000000Z"/></C:prop-filter></C:comp-filter>')), []);
+    assert.deepEqual(await found(calendarQuery('<C:comp-filter name="VEVENT"><C:comp-filter name="X-THING"><C:is-not-defined/></C:comp-filter><X:extension xmlns:X="urn:x"/></C:comp-filter>')), ['alarm', 'floating', 'single', 'weekly-alarm']);
   });
 
   it('addressbook-query filters the RFC 6352 DTD cannot hold fail CARDDAV:valid-filter', async () => {
@@ -113,24 +110,24 @@ describe('query conformance', () => {
   it('calendar-data in a format other than iCalendar 2.0 fails supported-calendar-data (RFC 4791 §9.6)', async () => {
     const filter = '<C:comp-filter name="VEVENT"/>';
     for (const attrs of ['content-type="application/json" version="9.0"', 'version="3.0"', 'content-type="application/calendar+json"']) {
-      await refused(CAL, query(filter, `<C:calendar-data ${attrs}/>`), 403, /<C:supported-calendar-data\/>/);
+      await refused(CAL, calendarQuery(filter, `<C:calendar-data ${attrs}/>`), 403, /<C:supported-calendar-data\/>/);
     }
     const multiget = `<C:calendar-multiget ${NS}><D:prop><C:calendar-data content-type="text/x-vcalendar" version="1.0"/></D:prop><D:href>${CAL}single.ics</D:href></C:calendar-multiget>`;
     await refused(CAL, multiget, 403, /<C:supported-calendar-data\/>/);
-    const explicit = await report(CAL, query(filter, '<C:calendar-data content-type="text/calendar" version="2.0"/>'));
+    const explicit = await report(CAL, calendarQuery(filter, '<C:calendar-data content-type="text/calendar" version="2.0"/>'));
     assert.equal(explicit.status, 207);
   });
 
   it('"no VALARM" finds only events without one, recurring or not, with or without a time-range', async () => {
     const noAlarm = '<C:comp-filter name="VALARM"><C:is-not-defined/></C:comp-filter>';
-    assert.deepEqual(await found(query(`<C:comp-filter name="VEVENT">${noAlarm}</C:comp-filter>`)), ['floating', 'single']);
+    assert.deepEqual(await found(calendarQuery(`<C:comp-filter name="VEVENT">${noAlarm}</C:comp-filter>`)), ['floating', 'single']);
     const may = '<C:time-range start="20240501T000000Z" end="20240601T000000Z"/>';
-    assert.deepEqual(await found(query(`<C:comp-filter name="VEVENT">${may}${noAlarm}</C:comp-filter>`)), []);
+    assert.deepEqual(await found(calendarQuery(`<C:comp-filter name="VEVENT">${may}${noAlarm}</C:comp-filter>`)), []);
   });
 
   it('floating times are read in the query\'s CALDAV:timezone when it gives one (RFC 4791 §9.8)', async () => {
     const around = (start: string, end: string, timezone = '') =>
-      found(query(`<C:comp-filter name="VEVENT"><C:time-range start="${start}" end="${end}"/></C:comp-filter>`, '<D:getetag/>', timezone));
+      found(calendarQuery(`<C:comp-filter name="VEVENT"><C:time-range start="${start}" end="${end}"/></C:comp-filter>`, '<D:getetag/>', timezone));
     const inNewYork = `<C:timezone>${NEW_YORK}</C:timezone>`;
     assert.deepEqual(await around('20240420T225000Z', '20240420T231000Z'), ['floating'], 'UTC without a timezone');
     assert.deepEqual(await around('20240420T225000Z', '20240420T231000Z', inNewYork), []);
@@ -143,6 +140,6 @@ describe('query conformance', () => {
     assert.deepEqual(await around('20240420T205000Z', '20240420T211000Z'), ['floating'], 'the calendar-timezone');
     assert.deepEqual(await around('20240421T025000Z', '20240421T031000Z', inNewYork), ['floating']);
     const noZone = '<C:timezone>BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n</C:timezone>';
-    await refused(CAL, query('<C:comp-filter name="VEVENT"/>', '<D:getetag/>', noZone), 403, /<C:valid-calendar-data\/>/);
+    await refused(CAL, calendarQuery('<C:comp-filter name="VEVENT"/>', '<D:getetag/>', noZone), 403, /<C:valid-calendar-data\/>/);
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BOB, startTestServer, type TestServer } from './helpers/server.js';
 import { event, ics } from './helpers/ics.js';
-import { c, d, multistatus, propText } from './helpers/xml.js';
+import { c, calendarQuery, d, multistatus, propText } from './helpers/xml.js';
 
 const CAL = '/dav/calendars/alice/default/';
 const NS = 'xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"';
@@ -39,9 +39,6 @@ const OBJECTS: Record<string, string> = {
   'todo-bare': ics('todo-bare', ['SUMMARY:Someday'], 'VTODO'),
 };
 
-function query(filter: string, props = '<D:getetag/>'): string {
-  return `<?xml version="1.0" encoding="utf-8"?><C:calendar-query ${NS}><D:prop>${props}</D:prop><C:filter><C:comp-filter name="VCALENDAR">${filter}</C:comp-filter></C:filter></C:calendar-query>`;
-}
 
 const range = (start: string, end: string) => `<C:time-range start="${start}" end="${end}"/>`;
 
@@ -57,7 +54,7 @@ describe('calendar-query and calendar-multiget', () => {
   after(() => s.close());
 
   const found = async (filter: string) => {
-    const r = await s.request('REPORT', CAL, { headers: { Depth: '1' }, body: query(filter) });
+    const r = await s.request('REPORT', CAL, { headers: { Depth: '1' }, body: calendarQuery(filter) });
     assert.equal(r.status, 207, r.text);
     return [...multistatus(r.text).keys()].map((h) => h.slice(CAL.length).replace(/\.ics$/, '')).sort();
   };
@@ -126,7 +123,7 @@ describe('calendar-query and calendar-multiget', () => {
 
   it('bad filters get 4xx with a CalDAV precondition, unsupported collations supported-collation', async () => {
     const bad = async (filter: string, pre: string) => {
-      const r = await s.request('REPORT', CAL, { headers: { Depth: '1' }, body: query(filter) });
+      const r = await s.request('REPORT', CAL, { headers: { Depth: '1' }, body: calendarQuery(filter) });
       assert.equal(r.status, 403, r.text);
       assert.match(r.text, new RegExp(pre));
     };
@@ -139,7 +136,7 @@ describe('calendar-query and calendar-multiget', () => {
 
   it('calendar-data with comp/prop selection, expand and limit-recurrence-set', async () => {
     const selection = `<C:calendar-data><C:comp name="VCALENDAR"><C:prop name="VERSION"/><C:comp name="VEVENT"><C:prop name="SUMMARY"/><C:prop name="UID"/><C:prop name="DTSTART" novalue="yes"/></C:comp></C:comp></C:calendar-data>`;
-    const r = await s.request('REPORT', CAL, { headers: { Depth: '1' }, body: query(`<C:comp-filter name="VEVENT"><C:prop-filter name="UID"><C:text-match collation="i;octet">single</C:text-match></C:prop-filter></C:comp-filter>`, `<D:getetag/>${selection}`) });
+    const r = await s.request('REPORT', CAL, { headers: { Depth: '1' }, body: calendarQuery(`<C:comp-filter name="VEVENT"><C:prop-filter name="UID"><C:text-match collation="i;octet">single</C:text-match></C:prop-filter></C:comp-filter>`, `<D:getetag/>${selection}`) });
     const data = propText(multistatus(r.text).get(`${CAL}single.ics`), c('calendar-data'))!;
     assert.match(data, /SUMMARY:Event single/);
     assert.match(data, /UID:single/);
@@ -148,7 +145,7 @@ describe('calendar-query and calendar-multiget', () => {
     assert.doesNotMatch(data, /DESCRIPTION|ATTENDEE|PRODID/);
 
     const expand = `<C:calendar-data><C:expand start="20240301T000000Z" end="20240701T000000Z"/></C:calendar-data>`;
-    const e = await s.request('REPORT', CAL, { headers: { Depth: '1' }, body: query(`<C:comp-filter name="VEVENT">${range('20240301T000000Z', '20240701T000000Z')}</C:comp-filter>`, expand) });
+    const e = await s.request('REPORT', CAL, { headers: { Depth: '1' }, body: calendarQuery(`<C:comp-filter name="VEVENT">${range('20240301T000000Z', '20240701T000000Z')}</C:comp-filter>`, expand) });
     const weekly = propText(multistatus(e.text).get(`${CAL}weekly.ics`), c('calendar-data'))!;
     // 10 instances minus one EXDATE; the moved one counts once, at its new time
     assert.equal(weekly.match(/BEGIN:VEVENT/g)!.length, 9);
@@ -157,7 +154,7 @@ describe('calendar-query and calendar-multiget', () => {
     assert.match(weekly, /DTSTART:20240605T130000Z/);
 
     const limit = `<C:calendar-data><C:limit-recurrence-set start="20240601T000000Z" end="20240701T000000Z"/></C:calendar-data>`;
-    const l = await s.request('REPORT', CAL, { headers: { Depth: '1' }, body: query(`<C:comp-filter name="VEVENT">${range('20240601T000000Z', '20240701T000000Z')}</C:comp-filter>`, limit) });
+    const l = await s.request('REPORT', CAL, { headers: { Depth: '1' }, body: calendarQuery(`<C:comp-filter name="VEVENT">${range('20240601T000000Z', '20240701T000000Z')}</C:comp-filter>`, limit) });
     const limited = propText(multistatus(l.text).get(`${CAL}weekly.ics`), c('calendar-data'))!;
     assert.match(limited, /RRULE/, 'the master stays');
     assert.match(limited, /Team meeting \(moved\)/, 'the override inside the range stays');
@@ -221,7 +218,7 @@ describe('calendar-query and calendar-multiget', () => {
     assert.equal(propText(ms.get(`${CAL}markup.ics`), c('calendar-data')), markup);
     assert.equal(propText(ms.get(`${CAL}latin1.ics`), c('calendar-data')), latin1.toString('latin1'));
     assert.equal(ms.get(trap)!.status, 404, 'an href that looks like a marker is echoed, not replaced');
-    const q = await s.request('REPORT', CAL, { headers: { Depth: '1' }, body: query(`<C:comp-filter name="VEVENT">${range('20240801T000000Z', '20240802T000000Z')}</C:comp-filter>`, '<C:calendar-data/>') });
+    const q = await s.request('REPORT', CAL, { headers: { Depth: '1' }, body: calendarQuery(`<C:comp-filter name="VEVENT">${range('20240801T000000Z', '20240802T000000Z')}</C:comp-filter>`, '<C:calendar-data/>') });
     assert.equal(propText(multistatus(q.text).get(`${CAL}markup.ics`), c('calendar-data')), markup);
   });
 

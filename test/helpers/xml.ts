@@ -72,3 +72,8 @@ export const XML_HEADER = '<?xml version="1.0" encoding="utf-8"?>';
 export function propfindBody(props: string): string {
   return `${XML_HEADER}<D:propfind xmlns:D="DAV:" xmlns:C="${NS.C}" xmlns:CS="${NS.CS}" xmlns:A="${NS.A}" xmlns:CR="${NS.CR}"><D:prop>${props}</D:prop></D:propfind>`;
 }
+
+/** A calendar-query whose filter is `filter` inside the VCALENDAR comp-filter; `after` follows the filter (e.g. a timezone). */
+export function calendarQuery(filter: string, props = '<D:getetag/>', after = ''): string {
+  return `${XML_HEADER}<C:calendar-query xmlns:D="DAV:" xmlns:C="${NS.C}"><D:prop>${props}</D:prop><C:filter><C:comp-filter name="VCALENDAR">${filter}</C:comp-filter></C:filter>${after}</C:calendar-query>`;
+}
