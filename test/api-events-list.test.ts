@@ -208,4 +208,20 @@ describe('JSON API: events.list', () => {
     // Google clamps maxResults rather than refusing it.
     assert.equal((await s.request('GET', `${EVENTS}?maxResults=100000`)).status, 200);
   });
+
+  // Last: pruning forgets the change log of every calendar on this server.
+  it('a sync token older than the change log keeps is 410 fullSyncRequired; a full sync starts over', async () => {
+    await mkcalendar('pruned');
+    await put('pruned', 'before', event('before', '20240401T100000Z', '20240401T110000Z'));
+    const old = (await g.events.list({ calendarId: 'pruned' })).data.nextSyncToken!;
+    await put('pruned', 'after', event('after', '20240402T100000Z', '20240402T110000Z'));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.ok((await s.store.pruneChanges(Date.now())) > 0);
+    const r = await s.request('GET', `/calendar/v3/calendars/pruned/events?syncToken=${encodeURIComponent(old)}`);
+    assert.equal(r.status, 410);
+    assert.equal(JSON.parse(r.text).error.errors[0].reason, 'fullSyncRequired');
+    const again = await g.events.list({ calendarId: 'pruned' });
+    assert.deepEqual(again.data.items!.map((e) => e.iCalUID).sort(), ['after', 'before']);
+    assert.ok(again.data.nextSyncToken);
+  });
 });
