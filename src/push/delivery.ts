@@ -3,7 +3,6 @@ import type { NotificationConfig } from '../config.js';
 import { startJobWorker, type JobOutcome, type JobWorker } from '../store/job-worker.js';
 import type { Job, Store, StoreSession, Subscription } from '../store/types.js';
 import type { ChangeListener } from '../webdav/changes.js';
-import { sparedBy } from './dont-notify.js';
 import type { Transport } from './transport.js';
 
 // From a write to a subscriber: the write's change listener queues one delivery job per
@@ -13,9 +12,6 @@ import type { Transport } from './transport.js';
 // and retries passing failures with exponential backoff until giveUpSeconds.
 
 const QUEUE = 'deliver';
-/** Push registrations' URL path; Push-Dont-Notify names registrations by it. */
-export const REGISTRATION_PATH = '/push/subscriptions/';
-export const registrationPath = (publicId: string) => `${REGISTRATION_PATH}${encodeURIComponent(publicId)}`;
 
 export type DeliveryReason = 'subscribed' | 'changed';
 
@@ -34,16 +30,19 @@ export async function enqueueDelivery(tx: StoreSession, subscription: Subscripti
   await tx.enqueue({ queue: QUEUE, key: `${subscription.publicId}:${reason}`, payload: JSON.stringify(payload) });
 }
 
-/** The change listener that queues notifications: one indexed lookup per write, nothing more when nobody listens. */
-export const queueNotifications: ChangeListener = async (tx, { collection, origin }) => {
-  const subscriptions = await tx.subscriptionsFor(collection.id, collection.ownerId, collection.kind, Date.now());
-  if (subscriptions.length === 0) return;
-  const spared = sparedBy(origin?.header('Push-Dont-Notify'), registrationPath);
-  for (const subscription of subscriptions) {
-    const isSpared = subscription.transport === 'web-push' && (spared === '*' || spared.includes(subscription.publicId));
-    if (!isSpared) await enqueueDelivery(tx, subscription, collection.id, 'changed');
-  }
-};
+/**
+ * The change listener that queues notifications: one indexed lookup per write, nothing
+ * more when nobody listens. A transport may spare a subscription the writer asked to spare.
+ */
+export function queueNotifications(transports: Transport[]): ChangeListener {
+  const byName = new Map(transports.map((t) => [t.name, t]));
+  return async (tx, { collection, origin }) => {
+    const subscriptions = await tx.subscriptionsFor(collection.id, collection.ownerId, collection.kind, Date.now());
+    for (const subscription of subscriptions) {
+      if (!byName.get(subscription.transport)?.spares?.(subscription, origin)) await enqueueDelivery(tx, subscription, collection.id, 'changed');
+    }
+  };
+}
 
 const FIRST_RETRY_MS = 1000;
 

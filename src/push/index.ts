@@ -33,7 +33,7 @@ export interface Notifications {
  */
 export async function startNotifications(deps: NotificationDeps): Promise<Notifications> {
   const transports: Transport[] = [webHookTransport(deps.store, deps.config.notifications), await startWebDavPush(deps)];
-  deps.dav.addChangeListener(queueNotifications);
+  deps.dav.addChangeListener(queueNotifications(transports));
   const worker = startDeliveryWorker(deps.store, transports, deps.config.notifications, deps.log);
   return { stop: () => worker.stop() };
 }

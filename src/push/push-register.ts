@@ -4,7 +4,7 @@ import type { XmlPostDef } from '../webdav/dav.js';
 import { DavError } from '../webdav/errors.js';
 import { publicOrigin } from '../webdav/public-origin.js';
 import { child, childrenNamed } from '../webdav/xml/parse.js';
-import { registrationPath } from './delivery.js';
+import { registrationPath } from './registration-route.js';
 import { isPushable, scopeOf, type PushableResource } from './pushable.js';
 import { P } from './push-namespace.js';
 import { agreedTrigger } from './push-triggers.js';

@@ -2,8 +2,11 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Store, User } from '../store/types.js';
 import { DavError } from '../webdav/errors.js';
-import { REGISTRATION_PATH } from './delivery.js';
 import { WEB_PUSH } from './web-push-subscription.js';
+
+/** Push registrations' URL path; Push-Dont-Notify names registrations by it. */
+const REGISTRATION_PATH = '/push/subscriptions/';
+export const registrationPath = (publicId: string) => `${REGISTRATION_PATH}${encodeURIComponent(publicId)}`;
 
 /** As the DAV side asks for credentials. */
 const CHALLENGE = { 'WWW-Authenticate': 'Basic realm="Davenport", charset="UTF-8"' };

@@ -1,5 +1,8 @@
 import type { Collection, Subscription } from '../store/types.js';
+import type { CollectionChange } from '../webdav/changes.js';
 import type { DeliveryReason } from './delivery.js';
+
+type ChangeOrigin = CollectionChange['origin'];
 
 /**
  * What became of one delivery attempt:
@@ -27,4 +30,6 @@ export interface Transport {
   /** Subscription.transport of the subscriptions it serves. */
   readonly name: string;
   deliver(subject: NotificationSubject): Promise<DeliveryOutcome>;
+  /** Whether the request that made a change asked not to tell this subscription of it (WebDAV-Push's Push-Dont-Notify). */
+  spares?(subscription: Subscription, origin: ChangeOrigin | undefined): boolean;
 }

@@ -1,10 +1,12 @@
 import webpush, { type VapidKeys } from 'web-push';
 import type { Config } from '../config.js';
 import { syncTokenOf } from '../webdav/sync-token.js';
+import { sparedBy } from './dont-notify.js';
 import { post } from './outbound.js';
 import { contentUpdateMessage } from './push-message.js';
 import type { TopicOf } from './push-topics.js';
 import type { DeliveryOutcome, Transport } from './transport.js';
+import { registrationPath } from './registration-route.js';
 import { vapidSubject } from './vapid-keys.js';
 import { readDetails, WEB_PUSH } from './web-push-subscription.js';
 
@@ -35,6 +37,10 @@ export function webPushTransport(config: Config, vapidKeys: VapidKeys, topicOf: 
   const vapidDetails = { subject: vapidSubject(config.publicUrl), ...vapidKeys };
   return {
     name: WEB_PUSH,
+    spares(subscription, origin) {
+      const spared = sparedBy(origin?.header('Push-Dont-Notify'), registrationPath);
+      return spared === '*' || spared.includes(subscription.publicId);
+    },
     async deliver({ subscription, collection }) {
       const topic = topicOf(subscription.userId, subscription.scope);
       const syncToken = 'collectionId' in subscription.scope && collection ? syncTokenOf(collection.id, collection.synctoken) : undefined;
