@@ -89,6 +89,12 @@ describe('JSON API: events.list', () => {
     assert.equal(none.data.items!.length, 0);
     assert.equal(none.data.nextSyncToken, delta.data.nextSyncToken);
 
+    // The CalDAV sync token is the same token: a program may switch protocols without a full sync.
+    const propfind = await s.request('PROPFIND', '/dav/calendars/alice/sync/', { headers: { Depth: '0' }, body: '<D:propfind xmlns:D="DAV:"><D:prop><D:sync-token/></D:prop></D:propfind>' });
+    const caldavToken = /<D:sync-token>([^<]+)<\/D:sync-token>/.exec(propfind.text)![1]!;
+    assert.equal(caldavToken, delta.data.nextSyncToken);
+    assert.equal((await g.events.list({ calendarId: 'sync', syncToken: caldavToken })).data.items!.length, 0);
+
     // A token of another calendar is refused like an expired one.
     const other = await getJson(`${EVENTS}?syncToken=${encodeURIComponent(delta.data.nextSyncToken!)}`);
     assert.equal(other.status, 410);

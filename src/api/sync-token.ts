@@ -1,14 +1,13 @@
+import { DavError } from '../webdav/errors.js';
+import { parseSyncToken as parseDavSyncToken } from '../webdav/sync-token.js';
 import { ApiError } from './errors.js';
 
-// The JSON API's sync token: the collection's change counter (the CalDAV sync token's
-// counter) with the collection's id, opaque to clients. A token of another calendar,
-// or one that is not ours at all, is as useless as an expired one: 410, full sync.
+// The JSON API's sync token is the CalDAV sync token (webdav/sync-token.ts): the same
+// counter of the same change log, so a program may switch protocols without a full sync.
+// A token of another calendar, or one that is not ours at all, is as useless as an
+// expired one: 410, full sync.
 
-const PREFIX = 'davenport-sync:';
-
-export function syncTokenOf(collectionId: number, counter: number): string {
-  return Buffer.from(`${PREFIX}${collectionId}:${counter}`, 'utf8').toString('base64url');
-}
+export { syncTokenOf } from '../webdav/sync-token.js';
 
 /** Google's answer to a token it cannot sync from; clients then wipe and sync afresh. */
 export function fullSyncRequired(): ApiError {
@@ -17,8 +16,10 @@ export function fullSyncRequired(): ApiError {
 
 /** The counter a token stands for; 410 unless it is this collection's and not ahead of it. */
 export function parseSyncToken(token: string, collectionId: number, current: number): number {
-  const text = Buffer.from(token, 'base64url').toString('utf8');
-  const m = text.startsWith(PREFIX) ? /^(\d{1,15}):(\d{1,15})$/.exec(text.slice(PREFIX.length)) : null;
-  if (!m || Number(m[1]) !== collectionId || Number(m[2]) > current) throw fullSyncRequired();
-  return Number(m[2]);
+  try {
+    return parseDavSyncToken(token, collectionId, current);
+  } catch (e) {
+    if (e instanceof DavError) throw fullSyncRequired();
+    throw e;
+  }
 }
