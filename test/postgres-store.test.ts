@@ -85,7 +85,7 @@ test('PostgreSQL engine', async (t) => {
     const work = (await store.createCollection(owner.id, 'calendar', 'work', { displayname: 'Work', components: 'VEVENT' }))!;
     assert.deepEqual(work, {
       id: work.id, ownerId: owner.id, kind: 'calendar', uri: 'work', displayname: 'Work', description: null, color: null,
-      sortOrder: null, timezone: null, components: 'VEVENT', synctoken: 0, createdAt: work.createdAt, modifiedAt: work.createdAt,
+      sortOrder: null, timezone: null, components: 'VEVENT', synctoken: 0, createdAt: work.createdAt, modifiedAt: work.createdAt, generator: null,
     });
     assert.ok(work.createdAt >= before && work.createdAt <= Date.now());
     const home = (await store.createCollection(owner.id, 'calendar', 'home', {}))!;

@@ -97,9 +97,9 @@ interface Served {
   url: string;
 }
 
-/** `davenport serve` on a free loopback port; resolves once it answers HTTP. */
-async function serve(vars: Record<string, string>, cwd = ROOT): Promise<Served> {
-  const port = await freePort();
+/** `davenport serve` on a free loopback port (or `port`); resolves once it answers HTTP. */
+async function serve(vars: Record<string, string>, cwd = ROOT, port?: number): Promise<Served> {
+  port ??= await freePort();
   const cli = runCli(['serve'], { DAVENPORT_HOST: '127.0.0.1', DAVENPORT_PORT: String(port), ...vars }, cwd);
   const url = `http://127.0.0.1:${port}`;
   let exited = false;
@@ -314,13 +314,34 @@ describe('invalid configuration stops start-up, naming the setting', () => {
     assert.ok(!existsSync(dataDir), 'nothing created in the data directory');
   }
 
-  test('unknown DAVENPORT_FOO', () => expectRefused({ DAVENPORT_FOO: '1' }, 'DAVENPORT_FOO'));
   test('DAVENPORT_PORT=abc', () => expectRefused({ DAVENPORT_PORT: 'abc' }, 'DAVENPORT_PORT'));
   test('unknown key in the DAVENPORT_CONFIG file', async () => {
     const file = path.join(tempDir(), 'config.json');
     writeFileSync(file, JSON.stringify({ port: 5233, colour: 'blue' }));
     await expectRefused({ DAVENPORT_CONFIG: file }, 'colour');
   });
+});
+
+test('an orchestrator\'s DAVENPORT_* variables (Kubernetes, service named davenport) do not stop start-up; they are logged', async () => {
+  const dir = tempDir();
+  const port = await freePort();
+  const file = path.join(dir, 'config.json');
+  writeFileSync(file, JSON.stringify({ port })); // DAVENPORT_PORT is Kubernetes': the port comes from the file
+  const s = await serve({
+    DAVENPORT_CONFIG: file, DAVENPORT_DATA_DIR: path.join(dir, 'data'), DAVENPORT_ADMIN_PASSWORD: 'k8s-admin-pw',
+    DAVENPORT_PORT: 'tcp://10.0.0.1:8080', DAVENPORT_SERVICE_HOST: '10.0.0.1', DAVENPORT_SERVICE_PORT: '8080',
+    DAVENPORT_PORT_8080_TCP: 'tcp://10.0.0.1:8080', DAVENPORT_PORT_8080_TCP_ADDR: '10.0.0.1', DAVENPORT_DATA_DRI: '/typo',
+  }, ROOT, port);
+  try {
+    const health = await dav(s.url, 'GET', '/health', null);
+    assert.equal(health.status, 200, health.text);
+    const warnings = s.cli.stdout().split('\n').filter((l) => l.includes('"level":40')).join('\n');
+    assert.match(warnings, /"variable":"DAVENPORT_PORT"/, s.cli.stdout());
+    assert.match(warnings, /"variable":"DAVENPORT_DATA_DRI"/, 'a likely typo is a warning');
+    assert.doesNotMatch(warnings, /DAVENPORT_SERVICE_HOST/, 'Kubernetes\' own variables are no warning');
+  } finally {
+    await stopGracefully(s);
+  }
 });
 
 test('user CLI: add (DAVENPORT_USER_PASSWORD), list, passwd against a running server', async () => {

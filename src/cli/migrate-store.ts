@@ -1,8 +1,9 @@
 import { loadConfig, type DatabaseConfig } from '../config.js';
 import { copyStore } from '../store/copy.js';
 import { openStore } from '../store/open.js';
+import { parseCommand, UsageError } from './usage.js';
 
-const USAGE = `usage: npm run cli -- migrate-store --to <target>
+const USAGE = `usage: davenport migrate-store --to <target>
   Copies the configured store (dataDir / database.url) into an empty one, ids, ETags and
   sync tokens as they are, so clients go on syncing. Stop the server first: what it
   writes during the copy is not copied.
@@ -32,14 +33,12 @@ function describe({ dataDir, database }: StoreConfig): string {
   return `PostgreSQL at ${url.host}${url.pathname}`;
 }
 
-/** `npm run cli -- migrate-store --to <target>`: copies the configured store into an empty one, of either engine. */
-export async function migrateStore(args: string[]): Promise<number> {
-  const to = args.length === 2 && args[0] === '--to' ? args[1]! : '';
-  const target = targetOf(to);
-  if (!target) {
-    console.error(USAGE);
-    return 2;
-  }
+/** `davenport migrate-store --to <target>`: copies the configured store into an empty one, of either engine. */
+export async function run(args: string[]): Promise<number> {
+  const line = parseCommand(args, USAGE, { to: { type: 'string' } }, [0, 0]);
+  if (!line) return 0;
+  const target = targetOf(line.values.to ?? '');
+  if (!target) throw new UsageError(line.values.to === undefined ? '--to is required' : `--to names no store: ${line.values.to}`, USAGE);
   const config = loadConfig();
   console.log(`copying ${describe(config)} into ${describe(target)}`);
   const started = Date.now();

@@ -1,23 +1,33 @@
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
-import { loadConfig } from '../config.js';
-import { checkNewPassword, hashPassword } from '../http/auth.js';
-import { addUser, startServer } from '../http/server.js';
+import { Accounts } from '../accounts/accounts.js';
+import { ignoredEnvironment, loadConfig } from '../config.js';
+import { createServerDav, startServer } from '../http/server.js';
 import { openStore } from '../store/open.js';
+import { parseCommand } from './usage.js';
+
+const USAGE = `usage: davenport serve
+  Opens (and migrates) the store, creates the administrator "admin" on the first start
+  (password from DAVENPORT_ADMIN_PASSWORD, else made up and printed once), and serves
+  until SIGINT/SIGTERM. Configuration: config/default.json, DAVENPORT_CONFIG and
+  DAVENPORT_* variables (see the README).`;
 
 /**
  * `npm start`: opens (and migrates) the store, creates the admin user on first start,
- * serves until SIGINT/SIGTERM, then shuts down gracefully.
+ * serves until SIGINT/SIGTERM, then shuts down gracefully. Resolves undefined: the
+ * process goes on serving.
  */
-export async function serve(): Promise<void> {
+export async function run(args: string[]): Promise<number | undefined> {
+  if (!parseCommand(args, USAGE, {}, [0, 0])) return 0;
   const config = loadConfig();
   const log = pino({ level: config.logLevel });
+  for (const v of ignoredEnvironment()) log[v.warn ? 'warn' : 'debug']({ variable: v.name }, v.reason);
   const store = await openStore(config);
   if ((await store.countUsers()) === 0) {
     const given = process.env.DAVENPORT_ADMIN_PASSWORD;
-    if (given) checkNewPassword(given, config.minPasswordLength);
     const password = given || randomBytes(12).toString('base64url');
-    await addUser(store, config.limits, 'admin', await hashPassword(password), null, 'Administrator');
+    const accounts = new Accounts(createServerDav(store, config.limits), config.minPasswordLength);
+    await accounts.create({ name: 'admin', password, displayName: 'Administrator', admin: true });
     if (given) log.info('created user "admin" with the password from DAVENPORT_ADMIN_PASSWORD');
     // Printed once, to the terminal only: it is not stored anywhere in clear.
     else process.stdout.write(`\nCreated user "admin" with password: ${password}\nChange it with: npm run user -- passwd admin\n\n`);
@@ -35,4 +45,5 @@ export async function serve(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  return undefined;
 }

@@ -24,17 +24,28 @@ export class Authenticator {
     const token = options.bearer ? parseBearer(authorization) : undefined;
     const appPassword = token === undefined ? undefined : parseAppPassword(token);
     if (!appPassword) return undefined;
-    const user = await this.store.getUserById(appPassword.userId);
+    const user = signsIn(await this.store.getUserById(appPassword.userId));
     if (!user) return void (await takeAsLong(appPassword.secret));
     return (await this.checkAppPassword(user, appPassword)) ? user : undefined;
   }
 
   private async basic(name: string, password: string): Promise<User | undefined> {
-    const user = (await this.store.getUser(name)) ?? (name.includes('@') ? await this.store.getUserByEmail(name) : undefined);
+    const user = await this.named(name);
     if (!user) return void (await takeAsLong(password));
     const appPassword = parseAppPassword(password);
     if (appPassword?.userId === user.id && (await this.checkAppPassword(user, appPassword))) return user;
     return (await this.verify(password, user.passwordHash)) ? user : undefined;
+  }
+
+  /** The user whose own password this is, by name or e-mail address: the web UI's log-in (app passwords are for programs). */
+  async ownPassword(name: string, password: string): Promise<User | undefined> {
+    const user = await this.named(name);
+    if (!user) return void (await takeAsLong(password));
+    return (await this.verify(password, user.passwordHash)) ? user : undefined;
+  }
+
+  private async named(name: string): Promise<User | undefined> {
+    return signsIn((await this.store.getUser(name)) ?? (name.includes('@') ? await this.store.getUserByEmail(name) : undefined));
   }
 
   private async checkAppPassword(user: User, { id, secret }: AppPasswordParts): Promise<boolean> {
@@ -71,6 +82,14 @@ export class Authenticator {
 }
 
 /**
+ * The user unless disabled. Users are read afresh on every request (only password checks
+ * are cached), so disabling one refuses their next request, whatever credential it bears.
+ */
+function signsIn(user: User | undefined): User | undefined {
+  return user?.disabled ? undefined : user;
+}
+
+/**
  * A bcrypt check against a hash nobody's password matches, so a refusal for a name that
  * does not exist takes as long as one for a wrong password (~150 ms): timing does not
  * tell which user names exist.
@@ -79,6 +98,19 @@ const NOBODY_HASH = '$2b$11$5/.uJELfDmQPKhiZOozqBuWDDMdxDt.Vk2di6S6jqca53AsHLGU9
 
 async function takeAsLong(secret: string): Promise<void> {
   await bcrypt.compare(secret, NOBODY_HASH);
+}
+
+/** What a 401 asks a DAV client (or a scraper) for. */
+export const BASIC_CHALLENGE = 'Basic realm="Davenport", charset="UTF-8"';
+
+/**
+ * The user a refused header named, for the failed-login log: the Basic name, or the
+ * owner of the app password a Bearer token names (one lookup, on failures only).
+ */
+export async function refusedUserName(store: UserStore, header: string): Promise<string> {
+  const token = parseBearer(header);
+  const appPassword = token === undefined ? undefined : parseAppPassword(token);
+  return (appPassword && (await store.getUserById(appPassword.userId))?.username) ?? claimedName(header);
 }
 
 /** The user name a header claims, for throttling and logs: the Basic name, or '(bearer)'. */

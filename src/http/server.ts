@@ -5,17 +5,26 @@ import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { registerCalDav } from '../caldav/index.js';
 import { registerCardDav } from '../carddav/index.js';
+import { registerBirthdays } from '../birthdays/index.js';
 import type { Config } from '../config.js';
 import type { Store, User } from '../store/types.js';
 import type { Dav } from '../webdav/dav.js';
 import { createDav } from '../webdav/index.js';
 import { DAV_ROOT } from '../webdav/paths.js';
 import { calendarApi } from '../api/index.js';
-import { Authenticator, claimedName } from './auth.js';
+import { feedRoute } from '../feeds/index.js';
+import { Authenticator, BASIC_CHALLENGE, claimedName, refusedUserName } from './auth.js';
+import { accessLog } from './access-log.js';
+import { healthCheck } from './health.js';
+import { createMetrics } from './metrics.js';
 import { LoginThrottle } from './login-throttle.js';
 import { errorHandler } from './errors.js';
 import { startNotifications } from '../push/index.js';
 import { startMaintenance } from '../store/maintenance.js';
+import { webUi } from '../web/routes.js';
+import { registerScheduling } from '../scheduling/index.js';
+import { createOutsideDelivery } from '../scheduling/imip-out.js';
+import { startImip } from '../scheduling/imip.js';
 
 export interface RunningServer {
   url: string;
@@ -26,26 +35,20 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const REALM = 'Davenport';
-
-/** The WebDAV server with CalDAV and CardDAV: what every request and `addUser` work on. */
-export function createServerDav(store: Store, limits: Config['limits']): Dav {
+/** The WebDAV server with CalDAV and CardDAV: what every request and the CLI work on. */
+export function createServerDav(store: Store, limits: Config['limits'], imip?: Config['imip']): Dav {
   const dav = createDav(store, { ...limits });
   registerCalDav(dav);
   registerCardDav(dav);
+  registerBirthdays(dav);
+  // Outside attendees by mail (iMIP); without imip settings they get a status saying no mail server is configured.
+  registerScheduling(dav, { outside: createOutsideDelivery(imip) });
   return dav;
-}
-
-/** Creates a user with the default calendar and address book, as `npm run user -- add` and the first start do. */
-export async function addUser(store: Store, limits: Config['limits'], name: string, passwordHash: string, email: string | null, displayName: string | null): Promise<User> {
-  const user = await store.createUser(name, passwordHash, email, displayName);
-  await createServerDav(store, limits).createDefaultCollections(user);
-  return user;
 }
 
 /** The application with everything a node runs beside requests (notification delivery, maintenance); `stop` ends those. */
 export async function createApp(config: Config, store: Store, log: Logger): Promise<{ app: Koa; dav: Dav; stop(): Promise<void> }> {
-  const dav = createServerDav(store, config.limits);
+  const dav = createServerDav(store, config.limits, config.imip);
   const auth = new Authenticator(store, config.authCacheSeconds * 1000);
   const throttle = new LoginThrottle(log);
   /** The user a request's credentials name, as every entrance checks them: throttled, failures logged. */
@@ -55,12 +58,15 @@ export async function createApp(config: Config, store: Store, log: Logger): Prom
     const name = claimedName(authorization);
     throttle.check(ctx.ip, name);
     const user = await auth.authenticate(authorization, { bearer });
-    if (user) throttle.succeeded(name);
-    else await throttle.failed(ctx.ip, name);
+    if (user) {
+      throttle.succeeded(name);
+      ctx.state.user = user; // for the access log
+    } else await throttle.failed(ctx.ip, name, await refusedUserName(store, authorization));
     return user;
   };
 
-  const app = new Koa({ proxy: config.trustProxy });
+  // maxIpsCount 1: the client is who our proxy says it is (the last X-Forwarded-For entry), not what the client wrote before it.
+  const app = new Koa({ proxy: config.trustProxy, maxIpsCount: 1 });
   const router = new Router();
 
   // RFC 6764 discovery: any method on the well-known URLs points at the DAV root.
@@ -73,12 +79,13 @@ export async function createApp(config: Config, store: Store, log: Logger): Prom
     store, dav, config, log, router, authenticate: (ctx) => signIn(ctx, false),
   });
   const stopMaintenance = startMaintenance(store, config.syncRetentionDays, log);
+  const imip = await startImip(dav, config.imip, log);
 
   router.all(/.*/, async (ctx) => {
     const user = await signIn(ctx, false);
     if (!user) {
       ctx.status = 401;
-      ctx.set('WWW-Authenticate', `Basic realm="${REALM}", charset="UTF-8"`);
+      ctx.set('WWW-Authenticate', BASIC_CHALLENGE);
       ctx.type = 'text/plain; charset=utf-8';
       ctx.body = 'Authentication required\n';
       return;
@@ -86,17 +93,20 @@ export async function createApp(config: Config, store: Store, log: Logger): Prom
     await dav.handle(ctx, user);
   });
 
-  app.use(async (ctx, next) => {
-    const started = performance.now();
-    await next();
-    log.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
-  });
+  const metrics = createMetrics({ store, log, authenticate: (ctx) => signIn(ctx, false) });
+  app.use(accessLog(log));
+  app.use(metrics.record);
   app.use(errorHandler(log));
+  app.use(healthCheck(store, log));
+  app.use(metrics.serve);
   app.use(calendarApi({ dav, config, log, authenticate: (ctx) => signIn(ctx, true) }));
+  app.use(feedRoute(dav)); // public calendar links: /feeds/<secret>.ics, no sign-in
+  app.use(webUi({ store, dav, config, auth, throttle })); // the web UI: GET / and /web/…
   app.use(router.routes());
   const stop = async () => {
     stopMaintenance();
     await notifications.stop();
+    await imip.stop();
   };
   return { app, dav, stop };
 }

@@ -26,7 +26,7 @@ export interface CopiedTable {
  * leave it behind.
  */
 export const COPIED_TABLES: readonly CopiedTable[] = [
-  { name: 'users', key: ['id'], generatedId: true },
+  { name: 'users', key: ['id'], generatedId: true, booleans: ['admin', 'disabled'] },
   { name: 'app_passwords', key: ['id'], generatedId: true },
   { name: 'collections', key: ['id'], generatedId: true },
   { name: 'objects', key: ['id'], generatedId: true },
@@ -37,6 +37,8 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
   { name: 'jobs', key: ['id'], generatedId: true },
   { name: 'settings', key: ['name'] },
   { name: 'subscriptions', key: ['id'], generatedId: true },
+  { name: 'feed_links', key: ['id'], generatedId: true },
+  { name: 'web_sessions', key: ['id_hash'] },
 ];
 
 /** Not copied: the target keeps the record of its own migrations, run when it was opened. */

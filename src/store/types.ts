@@ -11,6 +11,10 @@ export interface User {
   passwordHash: string;
   displayName: string | null;
   email: string | null;
+  /** May manage other users (CLI, web admin). */
+  admin: boolean;
+  /** Cannot sign in anywhere; the data stays. */
+  disabled: boolean;
 }
 
 export interface Collection {
@@ -28,6 +32,11 @@ export interface Collection {
   synctoken: number;
   createdAt: number;
   modifiedAt: number;
+  /**
+   * Null when clients write the members; otherwise the name of the server feature that
+   * generates them (the birthday calendar), and to clients the members are read-only.
+   */
+  generator: string | null;
 }
 
 /** The columns of a collection a client may change after creation. */
@@ -89,8 +98,11 @@ export interface UserStore {
   countUsers(): Promise<number>;
   listUsers(): Promise<User[]>;
   getUser(username: string): Promise<User | undefined>;
-  createUser(username: string, passwordHash: string, email: string | null, displayName: string | null): Promise<User>;
+  createUser(username: string, passwordHash: string, email: string | null, displayName: string | null, admin?: boolean): Promise<User>;
   setPasswordHash(userId: number, passwordHash: string): Promise<void>;
+  setUserDisabled(userId: number, disabled: boolean): Promise<void>;
+  /** Deletes the user with everything they own (collections, objects, app passwords, …); false when gone already. */
+  deleteUser(userId: number): Promise<boolean>;
   getUserById(id: number): Promise<User | undefined>;
   /** The user with this e-mail address, compared case-insensitively (ASCII); undefined if none or several. */
   getUserByEmail(email: string): Promise<User | undefined>;
@@ -114,7 +126,7 @@ export interface CollectionStore {
   getCollection(ownerId: number, kind: string, uri: string): Promise<Collection | undefined>;
   getCollectionById(id: number): Promise<Collection | undefined>;
   /** undefined when the home has a collection at `uri` already (also one a concurrent transaction just made). */
-  createCollection(ownerId: number, kind: string, uri: string, fields: CollectionFields): Promise<Collection | undefined>;
+  createCollection(ownerId: number, kind: string, uri: string, fields: CollectionFields, generator?: string): Promise<Collection | undefined>;
   updateCollection(collectionId: number, fields: CollectionFields): Promise<void>;
   /** Gives the collection another URI in its home (MOVE); its id, members and tokens stay. */
   renameCollection(collectionId: number, uri: string): Promise<void>;
@@ -329,11 +341,63 @@ export interface JobQueue {
   retryJob(job: Job, runAt: number): Promise<boolean>;
 }
 
+/** A web UI sign-in (the browser holds the id; the store only its hash). */
+export interface WebSession {
+  userId: number;
+  /** Every form of the session carries it; a POST without it is refused. */
+  csrfToken: string;
+  expiresAt: number;
+}
+
+/** Web UI sessions, shared by every node. One statement each. */
+export interface WebSessionStore {
+  createWebSession(idHash: string, userId: number, csrfToken: string, expiresAt: number): Promise<void>;
+  /** The session with this id hash unless it expired before `now`. */
+  getWebSession(idHash: string, now: number): Promise<WebSession | undefined>;
+  deleteWebSession(idHash: string): Promise<void>;
+  /** Signs a user out everywhere (a new password, a disabled account). */
+  deleteWebSessionsOfUser(userId: number): Promise<void>;
+  deleteExpiredWebSessions(now: number): Promise<number>;
+}
+
+// --- feed links (src/feeds/) ---
+/** A read-only public link to a calendar: whoever knows the token may read it. */
+export interface FeedLink {
+  id: number;
+  token: string;
+  collectionId: number;
+  createdAt: number;
+}
+
+/** Feed links: one statement each; deleted with their collection. */
+export interface FeedLinkStore {
+  addFeedLink(collectionId: number, token: string): Promise<FeedLink>;
+  getFeedLink(token: string): Promise<FeedLink | undefined>;
+  /** Oldest first. */
+  listFeedLinks(collectionId: number): Promise<FeedLink[]>;
+  /** False when the collection has no such link. */
+  removeFeedLink(collectionId: number, id: number): Promise<boolean>;
+}
+// --- end feed links ---
+
 /** Everything a request may read or write; inside a transaction, bound to it. */
 export interface StoreSession
-  extends UserStore, CollectionStore, PropertyStore, IntervalIndex, JobQueue, SettingStore, SubscriptionStore {}
+  extends UserStore, CollectionStore, PropertyStore, IntervalIndex, JobQueue, SettingStore, SubscriptionStore,
+    WebSessionStore, FeedLinkStore {}
 
-export interface Store extends StoreSession {
+// --- operations (src/http/health.ts, src/http/metrics.ts) ---
+/** What the health check and the metrics read: one cheap statement each, outside any transaction. */
+export interface OperationsStore {
+  /** One round trip to the database; rejects when it cannot answer. */
+  ping(): Promise<void>;
+  /** Objects stored, in every collection: a count over an index (no data read), O(objects). */
+  countObjects(): Promise<number>;
+  /** Jobs not yet completed (due, due later, or being delivered), by queue. */
+  countJobs(): Promise<Record<string, number>>;
+}
+// --- end operations ---
+
+export interface Store extends StoreSession, OperationsStore {
   /** 'sqlite' or 'postgres'. */
   readonly engine: string;
   /**

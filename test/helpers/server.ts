@@ -1,6 +1,8 @@
+import type { Logger } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { hashPassword } from '../../src/http/auth.js';
-import { addUser, startServer, type RunningServer } from '../../src/http/server.js';
+import { addUser } from '../../src/accounts/index.js';
+import { startServer, type RunningServer } from '../../src/http/server.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/types.js';
 import { freshStoreLocation, type StoreLocation } from './store.js';
@@ -37,22 +39,23 @@ export interface TestServer {
 
 /**
  * The real server on a random loopback port over a fresh store (the suite's engine:
- * see helpers/store.ts), with users alice (alice@example.com) and bob.
+ * see helpers/store.ts), with users alice (alice@example.com) and bob. `log`: where the
+ * server logs (to read its lines); by default nowhere.
  */
-export async function startTestServer(overrides: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(overrides: Record<string, string> = {}, log?: Logger): Promise<TestServer> {
   const location = await freshStoreLocation();
-  const node = await startNode(location, overrides, location.drop);
-  await addUser(node.store, node.server.dav.limits, ALICE.name, await hashPassword(ALICE.password), 'alice@example.com', 'Alice Example');
-  await addUser(node.store, node.server.dav.limits, BOB.name, await hashPassword(BOB.password), 'bob@example.com', null);
+  const node = await startNode(location, overrides, location.drop, log);
+  await addUser(node.server.dav, { name: ALICE.name, passwordHash: await hashPassword(ALICE.password), email: 'alice@example.com', displayName: 'Alice Example' });
+  await addUser(node.server.dav, { name: BOB.name, passwordHash: await hashPassword(BOB.password), email: 'bob@example.com', displayName: null });
   return node;
 }
 
 /** The real server on a store that already exists (a copy); closing it removes the store. */
-export function startServerAt(location: StoreLocation): Promise<TestServer> {
-  return startNode(location, {}, location.drop);
+export function startServerAt(location: StoreLocation, overrides: Record<string, string> = {}): Promise<TestServer> {
+  return startNode(location, overrides, location.drop);
 }
 
-async function startNode(location: StoreLocation, overrides: Record<string, string>, cleanup: () => Promise<void>): Promise<TestServer> {
+async function startNode(location: StoreLocation, overrides: Record<string, string>, cleanup: () => Promise<void>, log?: Logger): Promise<TestServer> {
   const { dataDir } = location;
   const config = loadConfig({
     DAVENPORT_HOST: '127.0.0.1', DAVENPORT_PORT: '0', DAVENPORT_DATA_DIR: dataDir, DAVENPORT_LOG_LEVEL: 'silent',
@@ -60,7 +63,7 @@ async function startNode(location: StoreLocation, overrides: Record<string, stri
     ...overrides,
   });
   const store = await openStore(config);
-  const server = await startServer(config, store);
+  const server = await startServer(config, store, log);
   const base = server.url.replace(/\/$/, '');
   return {
     url: server.url,

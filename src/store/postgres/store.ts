@@ -7,17 +7,21 @@ import {
   APP_PASSWORD_COLUMNS, FIELD_COLUMNS, PAGE, scopeKey, SUBSCRIPTION_COLUMNS, subscriptionOf, WAITING_KEY, type SubscriptionRow,
 } from '../sql-common.js';
 import type {
-  AppPassword, Change, Collection, CollectionFields, DeadProperty, IntervalMatch, IntervalQuery, IntervalSet, Job, NewJob,
-  NewSubscription, ObjectMeta, ObjectWrite, PropertyOwner, Store, StoredObject, StoreSession, Subscription, User,
+  AppPassword, Change, Collection, CollectionFields, DeadProperty, FeedLink, IntervalMatch, IntervalQuery, IntervalSet, Job, NewJob,
+  NewSubscription, ObjectMeta, ObjectWrite, PropertyOwner, Store, StoredObject, StoreSession, Subscription, User, WebSession,
 } from '../types.js';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/postgres', import.meta.url));
 
-const USER_COLUMNS = 'id, username, password_hash AS "passwordHash", display_name AS "displayName", email';
+const USER_COLUMNS = 'id, username, password_hash AS "passwordHash", display_name AS "displayName", email, admin, disabled';
+const FEED_LINK_COLUMNS = 'id, token, collection_id AS "collectionId", created_at AS "createdAt"';
 const COLLECTION_COLUMNS = `id, owner_id AS "ownerId", kind, uri, displayname, description, color,
-  sort_order AS "sortOrder", timezone, components, synctoken, created_at AS "createdAt", modified_at AS "modifiedAt"`;
+  sort_order AS "sortOrder", timezone, components, synctoken, created_at AS "createdAt", modified_at AS "modifiedAt", generator`;
 const META_COLUMNS = 'uri, uid, etag, component, size, modified_at AS "modifiedAt"';
 const OBJECT_COLUMNS = `${META_COLUMNS}, data`;
+/** deadlock_detected and serialization_failure: the transaction was aborted and may simply run again. */
+const RETRYABLE = new Set(['40P01', '40001']);
+const MAX_ATTEMPTS = 4;
 /** Epoch ms on the database's clock: leases then hold whatever the nodes' clocks say. */
 const DB_NOW = '(extract(epoch FROM now()) * 1000)::bigint';
 
@@ -114,17 +118,47 @@ class PgSession implements StoreSession {
     return this.row<User>(`SELECT ${USER_COLUMNS} FROM users WHERE username = $1`, [username]);
   }
 
-  async createUser(username: string, passwordHash: string, email: string | null, displayName: string | null): Promise<User> {
+  async createUser(username: string, passwordHash: string, email: string | null, displayName: string | null, admin = false): Promise<User> {
     return (await this.row<User>(
-      `INSERT INTO users (username, password_hash, email, display_name, created_at) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO users (username, password_hash, email, display_name, created_at, admin) VALUES ($1, $2, $3, $4, $5, $6)
        RETURNING ${USER_COLUMNS}`,
-      [username, passwordHash, email, displayName, Date.now()],
+      [username, passwordHash, email, displayName, Date.now(), admin],
     ))!;
   }
 
   async setPasswordHash(userId: number, passwordHash: string): Promise<void> {
     await this.run('UPDATE users SET password_hash = $2 WHERE id = $1', [userId, passwordHash]);
   }
+
+  async setUserDisabled(userId: number, disabled: boolean): Promise<void> {
+    await this.run('UPDATE users SET disabled = $2 WHERE id = $1', [userId, disabled]);
+  }
+
+  async deleteUser(userId: number): Promise<boolean> {
+    // Foreign keys cascade to everything the user owns.
+    return (await this.run('DELETE FROM users WHERE id = $1', [userId])) > 0;
+  }
+
+  // --- feed links ---
+  async addFeedLink(collectionId: number, token: string): Promise<FeedLink> {
+    return (await this.row<FeedLink>(
+      `INSERT INTO feed_links (token, collection_id, created_at) VALUES ($1, $2, $3) RETURNING ${FEED_LINK_COLUMNS}`,
+      [token, collectionId, Date.now()],
+    ))!;
+  }
+
+  getFeedLink(token: string): Promise<FeedLink | undefined> {
+    return this.row<FeedLink>(`SELECT ${FEED_LINK_COLUMNS} FROM feed_links WHERE token = $1`, [token]);
+  }
+
+  listFeedLinks(collectionId: number): Promise<FeedLink[]> {
+    return this.rows<FeedLink>(`SELECT ${FEED_LINK_COLUMNS} FROM feed_links WHERE collection_id = $1 ORDER BY id`, [collectionId]);
+  }
+
+  async removeFeedLink(collectionId: number, id: number): Promise<boolean> {
+    return (await this.run('DELETE FROM feed_links WHERE collection_id = $1 AND id = $2', [collectionId, id])) > 0;
+  }
+  // --- end feed links ---
 
   getUserById(id: number): Promise<User | undefined> {
     return this.row<User>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]);
@@ -153,6 +187,32 @@ class PgSession implements StoreSession {
 
   async touchAppPassword(id: number, at: number): Promise<void> {
     await this.run('UPDATE app_passwords SET last_used_at = $2 WHERE id = $1', [id, at]);
+  }
+
+  async createWebSession(idHash: string, userId: number, csrfToken: string, expiresAt: number): Promise<void> {
+    await this.run(
+      'INSERT INTO web_sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)',
+      [idHash, userId, csrfToken, Date.now(), expiresAt],
+    );
+  }
+
+  getWebSession(idHash: string, now: number): Promise<WebSession | undefined> {
+    return this.row<WebSession>(
+      'SELECT user_id AS "userId", csrf_token AS "csrfToken", expires_at AS "expiresAt" FROM web_sessions WHERE id_hash = $1 AND expires_at > $2',
+      [idHash, now],
+    );
+  }
+
+  async deleteWebSession(idHash: string): Promise<void> {
+    await this.run('DELETE FROM web_sessions WHERE id_hash = $1', [idHash]);
+  }
+
+  async deleteWebSessionsOfUser(userId: number): Promise<void> {
+    await this.run('DELETE FROM web_sessions WHERE user_id = $1', [userId]);
+  }
+
+  deleteExpiredWebSessions(now: number): Promise<number> {
+    return this.run('DELETE FROM web_sessions WHERE expires_at <= $1', [now]);
   }
 
   async getSetting(name: string): Promise<string | undefined> {
@@ -230,17 +290,17 @@ class PgSession implements StoreSession {
     return this.row<Collection>(`SELECT ${COLLECTION_COLUMNS} FROM collections WHERE id = $1`, [id]);
   }
 
-  async createCollection(ownerId: number, kind: string, uri: string, fields: CollectionFields): Promise<Collection | undefined> {
+  async createCollection(ownerId: number, kind: string, uri: string, fields: CollectionFields, generator?: string): Promise<Collection | undefined> {
     const now = Date.now();
     // ON CONFLICT waits for a concurrent insert of the same URI and then does nothing.
     return this.row<Collection>(
       `INSERT INTO collections (owner_id, kind, uri, displayname, description, color, sort_order, timezone, components,
-                                created_at, modified_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+                                created_at, modified_at, generator)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)
        ON CONFLICT DO NOTHING
        RETURNING ${COLLECTION_COLUMNS}`,
       [ownerId, kind, uri, fields.displayname ?? null, fields.description ?? null, fields.color ?? null,
-        fields.sortOrder ?? null, fields.timezone ?? null, fields.components ?? null, now],
+        fields.sortOrder ?? null, fields.timezone ?? null, fields.components ?? null, now, generator ?? null],
     );
   }
 
@@ -512,8 +572,20 @@ export class PostgresStore extends PgSession implements Store {
     return new PostgresStore(pool, url);
   }
 
-  transaction<T>(fn: (tx: StoreSession) => Promise<T>): Promise<T> {
-    return this.atomically(fn);
+  /**
+   * Writes that lock collections of two users (a meeting between them) can lock in
+   * opposite orders; PostgreSQL then aborts one of them as a deadlock. That one is run
+   * again from the start, as nothing of it was committed.
+   */
+  async transaction<T>(fn: (tx: StoreSession) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.atomically(fn);
+      } catch (err) {
+        if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+      }
+    }
   }
 
   protected override async atomically<T>(fn: (tx: PgSession) => Promise<T>): Promise<T> {
@@ -543,6 +615,21 @@ export class PostgresStore extends PgSession implements Store {
       client.release(broken);
     }
   }
+
+  // --- operations (OperationsStore) ---
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async countObjects(): Promise<number> {
+    return (await this.pool.query<{ n: number }>('SELECT COUNT(*) AS n FROM objects')).rows[0]!.n;
+  }
+
+  async countJobs(): Promise<Record<string, number>> {
+    const { rows } = await this.pool.query<{ queue: string; n: number }>('SELECT queue, COUNT(*) AS n FROM jobs GROUP BY queue');
+    return Object.fromEntries(rows.map((r) => [r.queue, r.n]));
+  }
+  // --- end operations ---
 
   onJobs(queue: string, listener: () => void): () => void {
     return this.jobListener.on(queue, listener);

@@ -7,8 +7,8 @@ import {
   APP_PASSWORD_COLUMNS, FIELD_COLUMNS, PAGE, scopeKey, SUBSCRIPTION_COLUMNS, subscriptionOf, WAITING_KEY, type SubscriptionRow,
 } from '../sql-common.js';
 import type {
-  AppPassword, Change, Collection, CollectionFields, DeadProperty, IntervalMatch, IntervalQuery, IntervalSet, Job, NewJob,
-  NewSubscription, ObjectMeta, ObjectWrite, PropertyOwner, Store, StoreSession, StoredObject, Subscription, User,
+  AppPassword, Change, Collection, CollectionFields, DeadProperty, FeedLink, IntervalMatch, IntervalQuery, IntervalSet, Job, NewJob,
+  NewSubscription, ObjectMeta, ObjectWrite, PropertyOwner, Store, StoreSession, StoredObject, Subscription, User, WebSession,
 } from '../types.js';
 import { JobWakeups } from '../job-wakeups.js';
 import { migrate } from './migrate.js';
@@ -18,9 +18,16 @@ import { WriteLock } from './write-lock.js';
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/sqlite', import.meta.url));
 
 const COLLECTION_COLUMNS = `id, owner_id AS ownerId, kind, uri, displayname, description, color,
-  sort_order AS sortOrder, timezone, components, synctoken, created_at AS createdAt, modified_at AS modifiedAt`;
+  sort_order AS sortOrder, timezone, components, synctoken, created_at AS createdAt, modified_at AS modifiedAt, generator`;
 const META_COLUMNS = 'uri, uid, etag, component, size, modified_at AS modifiedAt';
-const USER_COLUMNS = 'id, username, password_hash AS passwordHash, display_name AS displayName, email';
+const USER_COLUMNS = 'id, username, password_hash AS passwordHash, display_name AS displayName, email, admin, disabled';
+const FEED_LINK_COLUMNS = 'id, token, collection_id AS collectionId, created_at AS createdAt';
+
+/** A users row as read: SQLite keeps booleans as 0/1. */
+function userOf(row: unknown): User {
+  const r = row as Omit<User, 'admin' | 'disabled'> & { admin: number; disabled: number };
+  return { ...r, admin: r.admin === 1, disabled: r.disabled === 1 };
+}
 
 
 /**
@@ -60,9 +67,15 @@ function prepareAll(db: Database.Database) {
     listUsers: db.prepare(`SELECT ${USER_COLUMNS} FROM users ORDER BY username`),
     getUser: db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE username = ?`),
     createUser: db.prepare(
-      'INSERT INTO users (username, password_hash, email, display_name, created_at) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO users (username, password_hash, email, display_name, created_at, admin) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     setPasswordHash: db.prepare('UPDATE users SET password_hash = ? WHERE id = ?'),
+    setUserDisabled: db.prepare('UPDATE users SET disabled = ? WHERE id = ?'),
+    deleteUser: db.prepare('DELETE FROM users WHERE id = ?'),
+    addFeedLink: db.prepare(`INSERT INTO feed_links (token, collection_id, created_at) VALUES (?, ?, ?) RETURNING ${FEED_LINK_COLUMNS}`),
+    getFeedLink: db.prepare(`SELECT ${FEED_LINK_COLUMNS} FROM feed_links WHERE token = ?`),
+    listFeedLinks: db.prepare(`SELECT ${FEED_LINK_COLUMNS} FROM feed_links WHERE collection_id = ? ORDER BY id`),
+    removeFeedLink: db.prepare('DELETE FROM feed_links WHERE collection_id = ? AND id = ?'),
     getUserById: db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`),
     getUsersByEmail: db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE lower(email) = lower(?) LIMIT 2`),
     addAppPassword: db.prepare(
@@ -72,6 +85,14 @@ function prepareAll(db: Database.Database) {
     listAppPasswords: db.prepare(`SELECT ${APP_PASSWORD_COLUMNS} FROM app_passwords WHERE user_id = ? ORDER BY label`),
     removeAppPassword: db.prepare('DELETE FROM app_passwords WHERE user_id = ? AND label = ?'),
     touchAppPassword: db.prepare('UPDATE app_passwords SET last_used_at = ? WHERE id = ?'),
+
+    createWebSession: db.prepare('INSERT INTO web_sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)'),
+    getWebSession: db.prepare(
+      'SELECT user_id AS userId, csrf_token AS csrfToken, expires_at AS expiresAt FROM web_sessions WHERE id_hash = ? AND expires_at > ?',
+    ),
+    deleteWebSession: db.prepare('DELETE FROM web_sessions WHERE id_hash = ?'),
+    deleteWebSessionsOfUser: db.prepare('DELETE FROM web_sessions WHERE user_id = ?'),
+    deleteExpiredWebSessions: db.prepare('DELETE FROM web_sessions WHERE expires_at <= ?'),
 
     getSetting: db.prepare('SELECT value FROM settings WHERE name = ?').pluck(),
     initSetting: db.prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING'),
@@ -100,8 +121,8 @@ function prepareAll(db: Database.Database) {
     prunedThrough: db.prepare('SELECT pruned_through FROM collections WHERE id = ?').pluck(),
     collectionExists: db.prepare('SELECT 1 FROM collections WHERE id = ?').pluck(),
     createCollection: db.prepare(
-      `INSERT INTO collections (owner_id, kind, uri, displayname, description, color, sort_order, timezone, components, created_at, modified_at)
-       VALUES (@ownerId, @kind, @uri, @displayname, @description, @color, @sortOrder, @timezone, @components, @now, @now)
+      `INSERT INTO collections (owner_id, kind, uri, displayname, description, color, sort_order, timezone, components, created_at, modified_at, generator)
+       VALUES (@ownerId, @kind, @uri, @displayname, @description, @color, @sortOrder, @timezone, @components, @now, @now, @generator)
        ON CONFLICT DO NOTHING`,
     ),
     deleteCollection: db.prepare('DELETE FROM collections WHERE id = ?'),
@@ -185,6 +206,11 @@ function prepareAll(db: Database.Database) {
        VALUES (@id, @queue, @key, @payload, @runAt, @attempts, @createdAt)
        ${WAITING_KEY} DO UPDATE SET run_at = max(run_at, excluded.run_at), attempts = max(attempts, excluded.attempts)`,
     ),
+
+    // operations (OperationsStore): reading the schema page goes to the file, as any read does
+    ping: db.prepare('SELECT COUNT(*) FROM sqlite_schema').pluck(),
+    countObjects: db.prepare('SELECT COUNT(*) FROM objects').pluck(),
+    countJobs: db.prepare('SELECT queue, COUNT(*) AS n FROM jobs GROUP BY queue'),
   };
 }
 
@@ -217,17 +243,18 @@ class SqliteSession implements StoreSession {
   }
 
   async listUsers(): Promise<User[]> {
-    return this.read.listUsers.all() as User[];
+    return this.read.listUsers.all().map(userOf);
   }
 
   async getUser(username: string): Promise<User | undefined> {
-    return this.read.getUser.get(username) as User | undefined;
+    const row = this.read.getUser.get(username);
+    return row === undefined ? undefined : userOf(row);
   }
 
-  createUser(username: string, passwordHash: string, email: string | null, displayName: string | null): Promise<User> {
+  createUser(username: string, passwordHash: string, email: string | null, displayName: string | null, admin = false): Promise<User> {
     return this.atomically(() => {
-      const { lastInsertRowid } = this.write.createUser.run(username, passwordHash, email, displayName, Date.now());
-      return { id: Number(lastInsertRowid), username, passwordHash, displayName, email };
+      const { lastInsertRowid } = this.write.createUser.run(username, passwordHash, email, displayName, Date.now(), admin ? 1 : 0);
+      return { id: Number(lastInsertRowid), username, passwordHash, displayName, email, admin, disabled: false };
     });
   }
 
@@ -235,12 +262,40 @@ class SqliteSession implements StoreSession {
     return this.atomically(() => void this.write.setPasswordHash.run(passwordHash, userId));
   }
 
+  setUserDisabled(userId: number, disabled: boolean): Promise<void> {
+    return this.atomically(() => void this.write.setUserDisabled.run(disabled ? 1 : 0, userId));
+  }
+
+  deleteUser(userId: number): Promise<boolean> {
+    // Foreign keys cascade to everything the user owns.
+    return this.atomically(() => this.write.deleteUser.run(userId).changes > 0);
+  }
+
+  // --- feed links ---
+  addFeedLink(collectionId: number, token: string): Promise<FeedLink> {
+    return this.atomically(() => this.write.addFeedLink.get(token, collectionId, Date.now()) as FeedLink);
+  }
+
+  async getFeedLink(token: string): Promise<FeedLink | undefined> {
+    return this.read.getFeedLink.get(token) as FeedLink | undefined;
+  }
+
+  async listFeedLinks(collectionId: number): Promise<FeedLink[]> {
+    return this.read.listFeedLinks.all(collectionId) as FeedLink[];
+  }
+
+  removeFeedLink(collectionId: number, id: number): Promise<boolean> {
+    return this.atomically(() => this.write.removeFeedLink.run(collectionId, id).changes > 0);
+  }
+  // --- end feed links ---
+
   async getUserById(id: number): Promise<User | undefined> {
-    return this.read.getUserById.get(id) as User | undefined;
+    const row = this.read.getUserById.get(id);
+    return row === undefined ? undefined : userOf(row);
   }
 
   async getUserByEmail(email: string): Promise<User | undefined> {
-    const users = this.read.getUsersByEmail.all(email) as User[];
+    const users = this.read.getUsersByEmail.all(email).map(userOf);
     return users.length === 1 ? users[0] : undefined;
   }
 
@@ -258,6 +313,26 @@ class SqliteSession implements StoreSession {
 
   touchAppPassword(id: number, at: number): Promise<void> {
     return this.atomically(() => void this.write.touchAppPassword.run(at, id));
+  }
+
+  createWebSession(idHash: string, userId: number, csrfToken: string, expiresAt: number): Promise<void> {
+    return this.atomically(() => void this.write.createWebSession.run(idHash, userId, csrfToken, Date.now(), expiresAt));
+  }
+
+  async getWebSession(idHash: string, now: number): Promise<WebSession | undefined> {
+    return this.read.getWebSession.get(idHash, now) as WebSession | undefined;
+  }
+
+  deleteWebSession(idHash: string): Promise<void> {
+    return this.atomically(() => void this.write.deleteWebSession.run(idHash));
+  }
+
+  deleteWebSessionsOfUser(userId: number): Promise<void> {
+    return this.atomically(() => void this.write.deleteWebSessionsOfUser.run(userId));
+  }
+
+  deleteExpiredWebSessions(now: number): Promise<number> {
+    return this.atomically(() => this.write.deleteExpiredWebSessions.run(now).changes);
   }
 
   async getSetting(name: string): Promise<string | undefined> {
@@ -318,10 +393,10 @@ class SqliteSession implements StoreSession {
     return this.read.getCollectionById.get(id) as Collection | undefined;
   }
 
-  createCollection(ownerId: number, kind: string, uri: string, fields: CollectionFields): Promise<Collection | undefined> {
+  createCollection(ownerId: number, kind: string, uri: string, fields: CollectionFields, generator?: string): Promise<Collection | undefined> {
     return this.atomically(() => {
       const { changes, lastInsertRowid } = this.write.createCollection.run({
-        ownerId, kind, uri, now: Date.now(),
+        ownerId, kind, uri, now: Date.now(), generator: generator ?? null,
         displayname: fields.displayname ?? null,
         description: fields.description ?? null,
         color: fields.color ?? null,
@@ -520,6 +595,11 @@ class SqliteSession implements StoreSession {
   }
 }
 
+/** The database file of a data directory (also what backup and check open). */
+export function sqliteFile(dataDir: string): string {
+  return join(dataDir, 'davenport.sqlite');
+}
+
 function open(file: string, readonly: boolean): Database.Database {
   const db = new Database(file, { readonly });
   // NORMAL is durable across application crashes in WAL mode; only an OS crash can
@@ -572,7 +652,7 @@ export class SqliteStore extends SqliteSession implements Store {
   }
 
   static inDataDir(dataDir: string): SqliteStore {
-    return new SqliteStore(join(dataDir, 'davenport.sqlite'));
+    return new SqliteStore(sqliteFile(dataDir));
   }
 
   async transaction<T>(fn: (tx: StoreSession) => Promise<T>): Promise<T> {
@@ -586,6 +666,21 @@ export class SqliteStore extends SqliteSession implements Store {
     for (const queue of queues) this.jobWakeups.wake(queue);
     return result;
   }
+
+  // --- operations (OperationsStore), on the reader: never waits for a writer ---
+  async ping(): Promise<void> {
+    this.read.ping.get();
+  }
+
+  async countObjects(): Promise<number> {
+    return this.read.countObjects.get() as number;
+  }
+
+  async countJobs(): Promise<Record<string, number>> {
+    const rows = this.read.countJobs.all() as { queue: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.queue, r.n]));
+  }
+  // --- end operations ---
 
   onJobs(queue: string, listener: () => void): () => void {
     const off = this.jobWakeups.on(queue, listener);
