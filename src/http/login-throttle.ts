@@ -43,9 +43,10 @@ export class LoginThrottle {
   /**
    * Waits as long as the failures so far say, then records this one: a lock it brings
    * starts when the refusal is answered, so a lock is never spent while its answer waits.
+   * `logName` is the name the log shows, when it knows better than the throttle's key (a Bearer token's owner).
    */
-  async failed(address: string, name: string): Promise<void> {
-    this.log.warn({ user: name, address }, 'failed login');
+  async failed(address: string, name: string, logName = name): Promise<void> {
+    this.log.warn({ user: logName, address }, 'failed login');
     const now = Date.now();
     const worst = Math.min(1 + Math.max(this.entry(`a:${address}`, now)?.count ?? 0, this.entry(`u:${name}`, now)?.count ?? 0), LOCK_AFTER.user);
     if (worst > FREE_FAILURES) await new Promise((resolve) => setTimeout(resolve, FIRST_DELAY_MS * 2 ** (worst - FREE_FAILURES - 1)));
