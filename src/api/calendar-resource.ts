@@ -2,10 +2,12 @@ import ICAL from 'ical.js';
 import { formatTimestamp } from '../ical/rfc3339.js';
 import type { Collection } from '../store/types.js';
 import { etagOf } from '../webdav/etag.js';
+import { membersReadOnly } from '../webdav/generated-collections.js';
 import type { CollectionResource } from '../webdav/resource.js';
 
 // A calendar as Google's calendars and calendarList resources show it. Every calendar
-// a user has is theirs: accessRole owner. Davenport keeps no default reminders.
+// a user has is theirs: accessRole owner, except one the server generates (reader).
+// Davenport keeps no default reminders.
 
 /** The IANA name in the calendar's CALDAV:calendar-timezone; UTC when it has none. */
 export function calendarTimeZone(collection: Collection): string {
@@ -17,6 +19,11 @@ export function calendarTimeZone(collection: Collection): string {
   } catch {
     return 'UTC'; // unusable text reads as UTC, as floating times do (timezones.ts)
   }
+}
+
+/** A calendar the server generates (the birthday calendar) is the user's to read only. */
+function accessRoleOf(collection: Collection): 'owner' | 'reader' {
+  return membersReadOnly(collection) ? 'reader' : 'owner';
 }
 
 function calendarFields(collection: Collection) {
@@ -32,7 +39,7 @@ export function calendarSummary(r: CollectionResource) {
   const c = r.collection;
   return {
     etag: `"${c.synctoken}"`, ...calendarFields(c), updated: formatTimestamp(c.modifiedAt),
-    accessRole: 'owner' as const, defaultReminders: [] as [],
+    accessRole: accessRoleOf(c), defaultReminders: [] as [],
   };
 }
 
@@ -55,7 +62,7 @@ function colorOf(collection: Collection): { backgroundColor?: string } {
 export function calendarListEntry(r: CollectionResource, primary: boolean) {
   return {
     kind: 'calendar#calendarListEntry', etag: etag(r.collection, 'entry'), id: r.collection.uri, ...calendarFields(r.collection),
-    ...colorOf(r.collection), accessRole: 'owner', defaultReminders: [], selected: true,
+    ...colorOf(r.collection), accessRole: accessRoleOf(r.collection), defaultReminders: [], selected: true,
     ...(primary ? { primary: true } : {}),
   };
 }

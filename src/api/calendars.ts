@@ -1,5 +1,6 @@
 import type { Collection, User } from '../store/types.js';
 import type { DavContext } from '../webdav/context.js';
+import { membersReadOnly } from '../webdav/generated-collections.js';
 import type { CollectionKind } from '../webdav/kinds.js';
 import { collectionPath } from '../webdav/paths.js';
 import type { CollectionResource } from '../webdav/resource.js';
@@ -16,7 +17,8 @@ export async function calendarsOf(dav: DavContext, user: User): Promise<{ calend
   const kind = dav.kinds.find((k) => k.name === CALENDAR_KIND);
   if (!kind) return [];
   const calendars = await dav.store.listCollections(user.id, kind.name);
-  const primary = calendars.find((c) => c.uri === kind.defaultCollection.uri) ?? calendars[0];
+  // Without the default calendar, the first the user writes (not one the server generates, like the birthday calendar).
+  const primary = calendars.find((c) => c.uri === kind.defaultCollection.uri) ?? calendars.find((c) => !membersReadOnly(c)) ?? calendars[0];
   return calendars.map((c) => ({ calendar: resourceOf(kind, user, c), primary: c === primary }));
 }
 

@@ -1,5 +1,6 @@
 import { EventFieldError } from '../ical/event-json-apply.js';
 import { DavError } from '../webdav/errors.js';
+import { dav } from '../webdav/xml/names.js';
 import { ApiError } from './errors.js';
 
 // Errors raised below the API (the WebDAV write path, the iCalendar mapping) in Google's
@@ -13,6 +14,8 @@ const REASONS: Record<number, string> = {
 
 function fromDav(e: DavError): ApiError {
   if (e.status === 409 && e.precondition?.endsWith('}no-uid-conflict')) return new ApiError(409, 'duplicate', 'The requested identifier already exists.');
+  // A write to a calendar the server generates (the birthday calendar): the user may only read it.
+  if (e.precondition === dav('need-privileges')) return new ApiError(403, 'forbidden', e.message);
   if (e.status === 403 && e.precondition) return new ApiError(400, 'invalid', e.message);
   if (e.status === 404) return new ApiError(404, 'notFound', 'Not Found');
   return new ApiError(e.status, REASONS[e.status] ?? 'invalid', e.message);

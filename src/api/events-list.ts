@@ -52,7 +52,7 @@ export interface EventsPage {
   description?: string;
   updated: string;
   timeZone: string;
-  accessRole: 'owner';
+  accessRole: 'owner' | 'reader';
   defaultReminders: [];
   nextPageToken?: string;
   nextSyncToken?: string;
