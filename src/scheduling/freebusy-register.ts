@@ -1,0 +1,9 @@
+import type { Dav } from '../webdav/dav.js';
+import { defineFreeBusyProperties } from './freebusy-properties.js';
+import { outboxPost } from './outbox-post.js';
+
+/** Free-busy lookups through the outbox (RFC 6638 §5) and the settings they read. */
+export function registerFreeBusy(d: Dav): void {
+  d.addMediaPost(outboxPost);
+  defineFreeBusyProperties(d);
+}
