@@ -18,7 +18,8 @@ const C = (local: string) => qname(CALDAV_NS, local);
 const APPLE = (local: string) => qname(APPLE_ICAL_NS, local);
 
 const isCalendar = (r: Resource) => r.type === 'collection' && r.kind === calendarKind;
-const isCalendarObject = (r: Resource) => r.type === 'object' && r.kind === calendarKind;
+/** iCalendar members: calendar objects, and the scheduling messages of the inbox (a kind of its own). */
+const isCalendarObject = (r: Resource) => r.type === 'object' && r.kind.objectContentType === calendarKind.objectContentType;
 const isPrincipal = (r: Resource) => r.type === 'principal';
 const calendar = (r: Resource) => (r.type === 'collection' ? r.collection : undefined);
 

@@ -10,6 +10,13 @@ export interface CollectionChange {
   collection: Collection;
   /** What changed: a member, or the collection itself. */
   what: 'member' | 'collection';
+  /**
+   * For 'member': the members written or deleted (listeners that derive data from
+   * members re-read these in the transaction to see which).
+   */
+  members?: readonly string[];
+  /** For 'collection': the collection is being deleted (listeners run just before it goes). */
+  deleting?: boolean;
   /** The request that made it (its headers may ask to spare some subscribers). */
   origin?: { header(name: string): string | undefined };
 }

@@ -2,6 +2,7 @@ import type { ObjectMeta, Store, StoreSession, User } from '../store/types.js';
 import type { CollectionChange } from './changes.js';
 import type { CollectionKind } from './kinds.js';
 import type { RequestLimits } from './limits.js';
+import type { MemberHook } from './member-hooks.js';
 import type { PropertyTable } from './properties.js';
 import type { CollectionResource, ObjectResource, Resource } from './resource.js';
 import type { Target } from './target.js';
@@ -17,6 +18,8 @@ export interface DavContext {
   readonly properties: PropertyTable;
   /** The DAV header's compliance classes. */
   readonly complianceClasses: readonly string[];
+  /** The kinds' hooks around member writes (scheduling). */
+  readonly memberHooks: readonly MemberHook[];
   /** The methods that apply to a target, for the Allow header. */
   allowedMethods(target: Target): string[];
   /** Maps a path to a resource, as the signed-in user may see it. */

@@ -5,6 +5,7 @@ import type { DavContext } from './context.js';
 import { DavError } from './errors.js';
 import type { CollectionKind } from './kinds.js';
 import type { RequestLimits } from './limits.js';
+import type { MemberHook } from './member-hooks.js';
 import { PropertyTable } from './properties.js';
 import type { CollectionResource, ObjectResource, Resource } from './resource.js';
 import { DavRequest } from './request.js';
@@ -42,8 +43,20 @@ export type ReportDef<R extends Resource = Resource> = XmlBodyDef<R>;
 export type XmlPostDef<R extends Resource = Resource> = XmlBodyDef<R>;
 
 /**
+ * A POST with a body that is not XML (iTIP to a scheduling outbox), which a protocol
+ * layer takes on the resources it applies to, by the body's media type. The core never
+ * reads such a body; on those resources POST is not add-member.
+ */
+export interface MediaPostDef<R extends Resource = Resource> {
+  /** Lower case, without parameters: "text/calendar". */
+  mediaTypes: readonly string[];
+  appliesTo(r: Resource): r is R;
+  handle(req: DavRequest, resource: R): Promise<void> | void;
+}
+
+/**
  * The generic WebDAV server: resolves URLs to resources and dispatches methods.
- * Protocol layers extend it through addKind/addReport/addXmlPost/addMethod/properties
+ * Protocol layers extend it through addKind/addReport/addXmlPost/addMediaPost/addMethod/properties
  * and never need to change it.
  */
 export class Dav implements DavContext {
@@ -51,10 +64,12 @@ export class Dav implements DavContext {
   readonly properties = new PropertyTable();
   readonly reports: ReportDef[] = [];
   readonly xmlPosts: XmlPostDef[] = [];
+  readonly mediaPosts: MediaPostDef[] = [];
   private readonly methods = new Map<string, MethodDef>();
   private readonly changeListeners: ChangeListener[] = [];
   /** The DAV header's compliance classes; protocol layers add theirs. */
   readonly complianceClasses: string[] = ['1', '3', 'extended-mkcol'];
+  readonly memberHooks: MemberHook[] = [];
 
   constructor(
     readonly store: Store,
@@ -73,8 +88,17 @@ export class Dav implements DavContext {
     this.xmlPosts.push(post);
   }
 
+  addMediaPost(post: MediaPostDef): void {
+    this.mediaPosts.push(post);
+  }
+
   addMethod(method: MethodDef): void {
     this.methods.set(method.name, method);
+  }
+
+  /** Runs around every write of a member of the hook's kind (see MemberHook). */
+  addMemberHook(hook: MemberHook): void {
+    this.memberHooks.push(hook);
   }
 
   /** Listens to every write that changes a collection (notifications hang off this). */
@@ -135,7 +159,7 @@ export class Dav implements DavContext {
       return found({ type: 'principal', path: principalPath(owner.username), owner }, principals);
     }
 
-    const kind = this.kinds.find((k) => k.homeSegment === area);
+    const kind = this.kinds.find((k) => k.homeSegment === area && !k.specialUri);
     if (!kind || username === undefined || rest.length > 0) return missing();
     const owner = this.ownUser(username, user);
     const home: Resource = { type: 'home', path: homePath(kind.homeSegment, owner.username), owner, kind };
@@ -143,6 +167,12 @@ export class Dav implements DavContext {
 
     const special = kind.specialCollections?.find((s) => s.uri === collectionUri);
     if (special) {
+      const stored = await this.storedSpecial(owner, kind, special.uri);
+      if (stored) {
+        if (objectUri === undefined) return found(stored, home);
+        const object = await this.store.getObjectMeta(stored.collection.id, objectUri);
+        return object ? found(this.objectResource(stored, object), stored) : missing(stored);
+      }
       if (objectUri !== undefined) return missing();
       const path = collectionPath(kind.homeSegment, owner.username, special.uri);
       return found({ type: 'special', path, owner, kind, resourceType: special.resourceType }, home);
@@ -159,6 +189,14 @@ export class Dav implements DavContext {
     return found({ type: 'object', path: objectPath(cpath, object.uri), owner, kind, collection, object }, collectionResource);
   }
 
+  /** A special collection that a kind stores as a collection (CollectionKind.specialUri), if it exists. */
+  private async storedSpecial(owner: User, home: CollectionKind, uri: string): Promise<CollectionResource | undefined> {
+    const kind = this.kinds.find((k) => k.specialUri === uri && k.homeSegment === home.homeSegment);
+    const collection = kind && (await this.store.getCollection(owner.id, kind.name, uri));
+    if (!kind || !collection) return undefined;
+    return { type: 'collection', path: collectionPath(kind.homeSegment, owner.username, uri), owner, kind, collection };
+  }
+
   /** The user named in a path, which must be the one signed in. */
   private ownUser(username: string, user: User): User {
     if (username !== user.username) throw new DavError(403, 'You may only access your own principal and collections');
@@ -172,10 +210,13 @@ export class Dav implements DavContext {
         type: 'collection', path: collectionPath(r.kind.homeSegment, r.owner.username, collection.uri),
         owner: r.owner, kind: r.kind, collection,
       }));
-      const specials: Resource[] = (r.kind.specialCollections ?? []).map((s) => ({
-        type: 'special', path: collectionPath(r.kind.homeSegment, r.owner.username, s.uri),
-        owner: r.owner, kind: r.kind, resourceType: s.resourceType,
-      }));
+      const specials: Resource[] = [];
+      for (const s of r.kind.specialCollections ?? []) {
+        specials.push((await this.storedSpecial(r.owner, r.kind, s.uri)) ?? {
+          type: 'special', path: collectionPath(r.kind.homeSegment, r.owner.username, s.uri),
+          owner: r.owner, kind: r.kind, resourceType: s.resourceType,
+        });
+      }
       yield [...collections, ...specials];
     } else if (r.type === 'collection') {
       for await (const page of this.store.listObjects(r.collection.id)) yield page.map((object) => this.objectResource(r, object));

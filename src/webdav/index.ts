@@ -18,7 +18,7 @@ import type { RequestLimits } from './limits.js';
 /** A WebDAV server with the core methods, properties and reports; protocols extend it. */
 export function createDav(store: Store, limits: RequestLimits): Dav {
   const d = new Dav(store, limits);
-  const methods = [options, get, head, put, del, copy, move, propfind, proppatch, mkcol, report(d.reports), post(d.xmlPosts)];
+  const methods = [options, get, head, put, del, copy, move, propfind, proppatch, mkcol, report(d.reports), post(d.xmlPosts, d.mediaPosts)];
   for (const m of methods) d.addMethod(m);
   defineCoreProperties(d);
   d.addReport(syncCollection);

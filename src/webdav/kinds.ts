@@ -40,4 +40,10 @@ export interface CollectionKind {
   exportCollection?(collection: Collection, objects: AsyncIterable<StoredObject[]>): { contentType: string; chunks: AsyncIterable<string | Buffer> };
   /** Fixed collections every home has (e.g. the scheduling inbox/outbox). */
   specialCollections?: { uri: string; resourceType: QName }[];
+  /**
+   * Set on a kind whose one collection per home is a special collection of another kind
+   * sharing its homeSegment (the scheduling inbox): stored as a collection of this kind
+   * at this uri, served there, and neither deleted nor moved by clients.
+   */
+  specialUri?: string;
 }

@@ -1,5 +1,6 @@
 import type { Dav } from './dav.js';
 import { DavError } from './errors.js';
+import { membersReadOnly } from './generated-collections.js';
 import { hrefEl } from './multistatus.js';
 import { principalPath, PRINCIPALS } from './paths.js';
 import { isCollection, isObject, ownerOf, type Resource } from './resource.js';
@@ -45,6 +46,14 @@ export function collectionTextProperty(
 
 const OWNER_PRIVILEGES = ['read', 'write', 'write-properties', 'write-content', 'bind', 'unbind', 'read-current-user-privilege-set'];
 const READ_PRIVILEGES = ['read', 'read-current-user-privilege-set'];
+/** A generated collection: its owner may rename and recolour it, not write its members. */
+const GENERATED_COLLECTION_PRIVILEGES = ['read', 'write-properties', 'read-current-user-privilege-set'];
+
+function ownerPrivileges(r: Resource): string[] {
+  if (r.type === 'collection' && membersReadOnly(r.collection)) return GENERATED_COLLECTION_PRIVILEGES;
+  if (r.type === 'object' && membersReadOnly(r.collection)) return READ_PRIVILEGES;
+  return OWNER_PRIVILEGES;
+}
 
 function privilegeSet(names: string[]): string {
   return names.map((n) => el(dav('privilege'), el(dav(n)))).join('');
@@ -147,7 +156,7 @@ export function defineCoreProperties(d: Dav): void {
     {
       name: dav('current-user-privilege-set'),
       appliesTo: any,
-      get: (r, ctx) => privilegeSet(ownerOf(r)?.id === ctx.user.id ? OWNER_PRIVILEGES : READ_PRIVILEGES),
+      get: (r, ctx) => privilegeSet(ownerOf(r)?.id === ctx.user.id ? ownerPrivileges(r) : READ_PRIVILEGES),
       inAllprop: false,
     },
     {

@@ -1,4 +1,4 @@
-import type { CollectionFields, User } from '../store/types.js';
+import type { CollectionFields, StoreSession, User } from '../store/types.js';
 import type { Resource } from './resource.js';
 import type { QName } from './xml/names.js';
 import type { XmlElement } from './xml/parse.js';
@@ -28,8 +28,29 @@ export interface LiveProperty {
   inAllprop?: boolean;
 }
 
+/**
+ * A property kept as a dead property under rules of a protocol layer (a setting that
+ * points at another resource): PROPFIND reads it as stored, PROPPATCH hands it to
+ * `write`, which checks the value and stores it where it belongs.
+ */
+export interface GuardedProperty {
+  name: QName;
+  appliesTo(r: Resource): boolean;
+  /** In the PROPPATCH's transaction: stores a set (the element) or a remove (undefined); throws DavError to refuse. */
+  write(tx: StoreSession, r: Resource, value: XmlElement | undefined): Promise<void>;
+}
+
 export class PropertyTable {
   private readonly byName = new Map<QName, LiveProperty>();
+  private readonly guardedByName = new Map<QName, GuardedProperty>();
+
+  guard(p: GuardedProperty): void {
+    this.guardedByName.set(p.name, p);
+  }
+
+  guarded(name: QName): GuardedProperty | undefined {
+    return this.guardedByName.get(name);
+  }
 
   define(...props: LiveProperty[]): void {
     for (const p of props) {

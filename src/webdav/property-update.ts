@@ -12,6 +12,8 @@ export interface PropertyUpdate {
   fields: CollectionFields;
   deadSet: DeadProperty[];
   deadRemove: { namespace: string; name: string }[];
+  /** Guarded properties' writes (PropertyTable.guard), run with the rest. */
+  guardedWrites: ((tx: StoreSession) => Promise<void>)[];
   /** Property name → status; all 200 when the update may be applied. */
   statuses: Map<QName, { code: number; error?: DavError }>;
   ok: boolean;
@@ -48,7 +50,7 @@ export function planPropertyUpdate(
   canStoreDead: boolean,
   skip: QName[] = [],
 ): PropertyUpdate {
-  const plan: PropertyUpdate = { fields: {}, deadSet: [], deadRemove: [], statuses: new Map(), ok: true };
+  const plan: PropertyUpdate = { fields: {}, deadSet: [], deadRemove: [], guardedWrites: [], statuses: new Map(), ok: true };
   for (const { action, prop } of instructions) {
     if (skip.includes(prop.name)) {
       plan.statuses.set(prop.name, { code: 200 });
@@ -57,7 +59,16 @@ export function planPropertyUpdate(
     try {
       const live = properties.get(prop.name);
       const applies = live && (r ? live.appliesTo(r) : true);
-      if (live && applies) {
+      const guarded = r && properties.guarded(prop.name);
+      if (guarded && guarded.appliesTo(r)) {
+        plan.guardedWrites.push(async (tx) => {
+          try {
+            await guarded.write(tx, r, action === 'set' ? prop : undefined);
+          } catch (e) {
+            throw e instanceof DavError ? new PropertyRefused(prop.name, e) : e;
+          }
+        });
+      } else if (live && applies) {
         const op = action === 'set' ? live.set : live.remove;
         if (!op) throw new DavError(403, `${prop.name} is protected`, dav('cannot-modify-protected-property'));
         Object.assign(plan.fields, action === 'set' ? live.set!(prop, phase, r) : live.remove!());
@@ -78,10 +89,30 @@ export function planPropertyUpdate(
       plan.ok = false;
     }
   }
-  if (!plan.ok) {
-    for (const [name, s] of plan.statuses) if (s.code === 200) plan.statuses.set(name, { code: 424 });
-  }
+  if (!plan.ok) failDependents(plan);
   return plan;
+}
+
+/** Once one instruction fails, the others fail with it (424): nothing is applied. */
+function failDependents(plan: PropertyUpdate): void {
+  for (const [name, s] of plan.statuses) if (s.code === 200) plan.statuses.set(name, { code: 424 });
+}
+
+/** A guarded property refused its value while the update was applied (the transaction rolls back). */
+export class PropertyRefused extends Error {
+  constructor(
+    readonly property: QName,
+    readonly error: DavError,
+  ) {
+    super(error.message);
+  }
+}
+
+/** Records a refusal met while applying: the plan then reports it as if found while planning. */
+export function refusePlan(plan: PropertyUpdate, refused: PropertyRefused): void {
+  plan.statuses.set(refused.property, { code: refused.error.status, error: refused.error });
+  plan.ok = false;
+  failDependents(plan);
 }
 
 /** Writes a validated plan in the caller's transaction. */
@@ -89,6 +120,7 @@ export async function applyPropertyUpdate(tx: StoreSession, owner: PropertyOwner
   if ('collectionId' in owner && owner.objectUri === '') await tx.updateCollection(owner.collectionId, plan.fields);
   for (const p of plan.deadSet) await tx.setDeadProperty(owner, p);
   for (const p of plan.deadRemove) await tx.removeDeadProperty(owner, p.namespace, p.name);
+  for (const write of plan.guardedWrites) await write(tx);
 }
 
 /** The propstats reporting a plan's outcome, one per status. */

@@ -1,6 +1,9 @@
+import { deleteCollection } from './collection-delete.js';
 import { DavError } from './errors.js';
 import { etagOf } from './etag.js';
+import { refuseGeneratedWrite } from './generated-collections.js';
 import { checkUidFree } from './object-write.js';
+import { objectPath } from './paths.js';
 import type { DavRequest } from './request.js';
 import type { CollectionResource, ObjectResource } from './resource.js';
 import type { Target } from './target.js';
@@ -65,6 +68,8 @@ export async function transferObject(req: DavRequest, source: ObjectResource, de
     const current = await tx.getObjectMeta(from.collection.id, source.object.uri);
     if (!current) throw new DavError(404, 'Not found');
     const replaced = await tx.getObjectMeta(into.collection.id, uri);
+    if (move) refuseGeneratedWrite(from.collection, source.path, 'unbind');
+    refuseGeneratedWrite(into.collection, objectPath(into.path, uri), replaced ? 'write-content' : 'bind');
     if (replaced && !overwrite) throw new DavError(412, 'The destination exists and Overwrite is F');
     await checkUidFree(tx, into, validated.uid, move && sameCollection ? [uri, source.object.uri] : [uri]);
     const props = await tx.getDeadProperties({ collectionId: from.collection.id, objectUri: source.object.uri });
@@ -74,8 +79,9 @@ export async function transferObject(req: DavRequest, source: ObjectResource, de
     const { objectId } = await tx.putObject(into.collection.id, { uri, data: stored.data, etag: etagOf(stored.data), uid: validated.uid, component: validated.component });
     await validated.afterWrite?.(tx, into.collection.id, objectId);
     for (const prop of props) await tx.setDeadProperty({ collectionId: into.collection.id, objectUri: uri }, prop);
-    await req.context.changed(tx, { collection: into.collection, what: 'member', origin: req });
-    if (move && !sameCollection) await req.context.changed(tx, { collection: from.collection, what: 'member', origin: req });
+    const movedAway = move ? [source.object.uri] : [];
+    await req.context.changed(tx, { collection: into.collection, what: 'member', members: sameCollection ? [uri, ...movedAway] : [uri], origin: req });
+    if (move && !sameCollection) await req.context.changed(tx, { collection: from.collection, what: 'member', members: movedAway, origin: req });
     return !replaced;
   });
 }
@@ -99,10 +105,7 @@ export async function renameCollection(req: DavRequest, source: CollectionResour
   if (replaced && !overwriteAllowed(req)) throw new DavError(412, 'The destination exists and Overwrite is F');
 
   await req.store.transaction(async (tx) => {
-    if (replaced) {
-      await req.context.changed(tx, { collection: replaced.collection, what: 'collection', origin: req });
-      await tx.deleteCollection(replaced.collection.id);
-    }
+    if (replaced) await deleteCollection(tx, req.context, replaced.collection, req);
     await tx.renameCollection(source.collection.id, destination.name);
     await req.context.changed(tx, { collection: { ...source.collection, uri: destination.name }, what: 'collection', origin: req });
   });

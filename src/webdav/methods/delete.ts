@@ -1,5 +1,7 @@
 import { checkPreconditions } from '../conditional.js';
+import { deleteCollection } from '../collection-delete.js';
 import type { MethodDef } from '../dav.js';
+import { DavError } from '../errors.js';
 import { removeObject } from '../object-write.js';
 import type { CollectionResource, ObjectResource } from '../resource.js';
 import type { ExistingTarget } from '../target.js';
@@ -16,10 +18,8 @@ export const del: MethodDef<Deletable> = {
       // The precondition is checked against the state the delete commits over.
       await removeObject(req.context, collection, r.object.uri, { check: (current) => checkPreconditions(req, current?.etag), origin: req });
     } else {
-      await req.store.transaction(async (tx) => {
-        await req.context.changed(tx, { collection: r.collection, what: 'collection', origin: req });
-        await tx.deleteCollection(r.collection.id);
-      });
+      if (r.kind.specialUri) throw new DavError(403, 'This collection belongs to the server and cannot be deleted');
+      await req.store.transaction((tx) => deleteCollection(tx, req.context, r.collection, req));
     }
     req.respond(204);
   },

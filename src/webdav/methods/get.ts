@@ -20,6 +20,9 @@ async function serve(req: DavRequest, target: ExistingTarget): Promise<void> {
     checkPreconditions(req, object.etag);
     req.setHeader('ETag', object.etag);
     req.setHeader('Last-Modified', new Date(object.modifiedAt).toUTCString());
+    for (const hook of req.context.memberHooks) {
+      if (hook.kind === r.kind) for (const [name, value] of Object.entries(hook.headersFor?.(object) ?? {})) req.setHeader(name, value);
+    }
     req.respond(200, object.data, r.kind.objectContentType);
     return;
   }

@@ -1,6 +1,6 @@
 import { checkPreconditions } from '../conditional.js';
 import type { MethodDef } from '../dav.js';
-import { readObjectBody, storeObject } from '../object-write.js';
+import { readObjectBody, setStoredHeaders, storeObject } from '../object-write.js';
 import type { MemberTarget } from '../target.js';
 
 export const put: MethodDef<MemberTarget> = {
@@ -12,11 +12,11 @@ export const put: MethodDef<MemberTarget> = {
     const data = await readObjectBody(req, collection);
     const validated = collection.kind.validateObject(data, collection.collection, req.header('Content-Type'));
     const uri = target.resource ? target.resource.object.uri : target.name;
-    const { created, etag } = await storeObject(req.context, collection, uri, data, validated, {
+    const stored = await storeObject(req.context, collection, uri, data, validated, {
       check: (current) => checkPreconditions(req, current?.etag),
       origin: req,
     });
-    req.setHeader('ETag', etag);
-    req.respond(created ? 201 : 204);
+    setStoredHeaders(req, stored);
+    req.respond(stored.created ? 201 : 204);
   },
 };
