@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BOB, startTestServer, type TestServer } from './helpers/server.js';
+import { ALICE, BOB, startTestServer, type TestServer } from './helpers/server.js';
 import {
   addCarol, appleInvitation, CAROL, copyOf, inboxMessages, paramOf, thunderbirdInvitation, valueOf, withParam, withPartstat,
 } from './helpers/scheduling.js';
@@ -161,6 +161,21 @@ describe('implicit scheduling between local users', () => {
     await put(`${ALICE_CAL}${uid}.ics`, withParam(stored, BOB_MAIL, 'schedule-force-send', 'REQUEST'));
     assert.deepEqual(await inboxMessages(s, BOB, uid), ['REQUEST', 'REQUEST']);
     assert.doesNotMatch((await aliceCopy(uid)).text, /SCHEDULE-FORCE-SEND/);
+  });
+
+  it('Alice and Bob inviting each other at the same moment both succeed (on PostgreSQL their locks cross)', async () => {
+    const meeting = (uid: string, organizer: string, attendee: string) => [
+      'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//x//EN', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20240101T000000Z',
+      'DTSTART:20240612T090000Z', 'DTEND:20240612T100000Z', 'SUMMARY:Crossing', `ORGANIZER:mailto:${organizer}@example.com`,
+      `ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:${attendee}@example.com`, 'END:VEVENT', 'END:VCALENDAR', '',
+    ].join('\r\n');
+    const rounds = Array.from({ length: 8 }, (_, i) => [
+      s.request('PUT', `${ALICE_CAL}crossing-a${i}.ics`, { body: meeting(`crossing-a${i}`, 'alice', 'bob') }),
+      s.request('PUT', `/dav/calendars/bob/default/crossing-b${i}.ics`, { body: meeting(`crossing-b${i}`, 'bob', 'alice'), user: BOB }),
+    ]).flat();
+    for (const r of await Promise.all(rounds)) assert.equal(r.status, 201, r.text);
+    assert.ok(await copyOf(s, BOB, 'crossing-a7'));
+    assert.ok(await copyOf(s, ALICE, 'crossing-b7'));
   });
 
   it('one UID is a scheduling object in only one of a user\'s calendars', async () => {

@@ -194,6 +194,8 @@ export function schedulingHook(outside: OutsideDelivery): MemberHook {
   const scheduler = new Scheduler(outside);
   return {
     kind: calendarKind,
+    // Delivering locks attendees' (or the organizer's) collections after the writer's own.
+    lockFor: (data) => (mayBeScheduling(data) ? 'scheduling' : undefined),
     headersFor(object) {
       if (!mayBeScheduling(object.data)) return undefined;
       const vcalendar = parseCalendar(object.data);

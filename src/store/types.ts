@@ -138,6 +138,12 @@ export interface CollectionStore {
    * uniqueness) still hold at commit. False when the collection no longer exists.
    */
   lockCollection(collectionId: number): Promise<boolean>;
+  /**
+   * Inside a transaction: holds the lock of this name, on any node, until the transaction
+   * ends; transactions taking it run one at a time (writes that go on to lock collections
+   * in no set order take one first).
+   */
+  lockNamed(name: string): Promise<void>;
 
   /**
    * The members in uri order, a page (an array of up to a few hundred) at a time, read

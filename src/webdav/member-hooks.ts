@@ -33,6 +33,13 @@ export interface MemberWriteOutcome {
  */
 export interface MemberHook {
   kind: CollectionKind;
+  /**
+   * The name of a lock (StoreSession.lockNamed) the write must take before it locks its
+   * collection, given the data written or, for a delete, the data deleted. A hook that
+   * goes on to lock other users' collections locks them in no set order; writes taking
+   * one such lock first run one at a time instead of deadlocking each other.
+   */
+  lockFor?(data: Buffer): string | undefined;
   beforeWrite(tx: StoreSession, write: MemberWrite): Promise<MemberWriteOutcome | undefined>;
   /** Response headers for a GET or HEAD of a member. */
   headersFor?(object: StoredObject): Record<string, string> | undefined;

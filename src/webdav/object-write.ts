@@ -57,6 +57,14 @@ function hooksFor(context: DavContext, collection: CollectionResource, options: 
   return options.byClient && context.memberHooks.length ? context.memberHooks.filter((h) => h.kind === collection.kind) : [];
 }
 
+/** Takes the locks the hooks ask for, before the write locks its collection. */
+async function lockForHooks(tx: StoreSession, hooks: readonly MemberHook[], data: Buffer): Promise<void> {
+  for (const hook of hooks) {
+    const name = hook.lockFor?.(data);
+    if (name) await tx.lockNamed(name);
+  }
+}
+
 /**
  * Stores a validated object under `uri` in one transaction (writeMember), for a client:
  * a generated collection's members are refused (generated-collections.ts).
@@ -98,8 +106,9 @@ export async function writeMember(
     // max-resource-size: the one size precondition CalDAV and CardDAV share (RFC 4791 §5.3.2.1, RFC 6352 §6.3.2.1).
     throw new DavError(403, `The UID is longer than ${MAX_UID_BYTES} bytes`, qname(collection.kind.preconditionNs, 'max-resource-size'));
   }
-  if (!(await tx.lockCollection(id))) throw new DavError(409, 'The collection no longer exists');
   const hooks = hooksFor(context, collection, options);
+  await lockForHooks(tx, hooks, data);
+  if (!(await tx.lockCollection(id))) throw new DavError(409, 'The collection no longer exists');
   // A hook sees the data it replaces; without hooks the write reads no more than the meta.
   const current: ObjectMeta | undefined = hooks.length ? await tx.getObject(id, uri) : await tx.getObjectMeta(id, uri);
   options.check?.(current);
@@ -158,8 +167,13 @@ export async function deleteMember(
   options: MemberWriteOptions = {},
 ): Promise<void> {
   const { id } = collection.collection;
-  if (!(await tx.lockCollection(id))) throw new DavError(404, 'Not found');
   const hooks = hooksFor(context, collection, options);
+  if (hooks.some((h) => h.lockFor)) {
+    // Read before the lock: a member replaced meanwhile only risks a deadlock, which the store retries.
+    const deleting = await tx.getObject(id, uri);
+    if (deleting) await lockForHooks(tx, hooks, deleting.data);
+  }
+  if (!(await tx.lockCollection(id))) throw new DavError(404, 'Not found');
   const current: ObjectMeta | undefined = hooks.length ? await tx.getObject(id, uri) : await tx.getObjectMeta(id, uri);
   if (!current) throw new DavError(404, 'Not found');
   options.check?.(current);

@@ -326,6 +326,10 @@ class PgSession implements StoreSession {
     return (await this.run('SELECT 1 FROM collections WHERE id = $1 FOR UPDATE', [collectionId])) > 0;
   }
 
+  async lockNamed(name: string): Promise<void> {
+    await this.run('SELECT pg_advisory_xact_lock(hashtext($1))', [name]);
+  }
+
   listObjects(collectionId: number, from = ''): AsyncIterable<ObjectMeta[]> {
     return this.pages<ObjectMeta>(`SELECT ${META_COLUMNS} FROM objects WHERE collection_id = $1`, [collectionId], from);
   }

@@ -431,6 +431,10 @@ class SqliteSession implements StoreSession {
     return this.write.collectionExists.get(collectionId) !== undefined;
   }
 
+  async lockNamed(): Promise<void> {
+    // The one writer already runs transactions one at a time.
+  }
+
   listObjects(collectionId: number, from = ''): AsyncIterable<ObjectMeta[]> {
     return this.pages<ObjectMeta>(
       (after) => (after === undefined ? this.read.listObjectsFrom.all(collectionId, from) : this.read.listObjectsAfter.all(collectionId, after)),
