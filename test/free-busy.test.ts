@@ -341,7 +341,15 @@ describe('free-busy', () => {
     const setTransp = (value: string) => asBob('PROPPATCH', `${BOB_HOME}work/`, xml(
       `<D:propertyupdate ${NS}><D:set><D:prop><C:schedule-calendar-transp>${value}</C:schedule-calendar-transp></D:prop></D:set></D:propertyupdate>`,
     ));
-    assert.equal((await setTransp('<C:sometimes/>')).status, 409);
+    // Unset, a calendar answers the RFC's default.
+    const unset = multistatus((await propfind(`${BOB_HOME}work/`, 'schedule-calendar-transp')).text).get(`${BOB_HOME}work/`)!;
+    assert.deepEqual(unset.props.get(c('schedule-calendar-transp'))!.el.children.map((x) => x.name), [c('opaque')]);
+    /** A refused PROPPATCH: 207 with the property's own status (RFC 4918 §9.2). */
+    const refusedWith = (r: { status: number; text: string }, path: string, name: string) => {
+      assert.equal(r.status, 207, r.text);
+      return multistatus(r.text).get(path)!.props.get(c(name))!.status;
+    };
+    assert.equal(refusedWith(await setTransp('<C:sometimes/>'), `${BOB_HOME}work/`, 'schedule-calendar-transp'), 409);
     const setAvailability = (value: string) => asBob('PROPPATCH', `${BOB_HOME}inbox/`, xml(
       `<D:propertyupdate ${NS}><D:set><D:prop><C:calendar-availability>${value}</C:calendar-availability></D:prop></D:set></D:propertyupdate>`,
     ));
@@ -352,7 +360,7 @@ describe('free-busy', () => {
       AVAILABILITY.replace('DTEND;TZID=Europe/Berlin:20240101T180000', 'DTEND;TZID=Europe/Berlin:20240101T070000'),
     ]) {
       const r = await setAvailability(bad);
-      assert.equal(r.status, 403, r.text);
+      assert.equal(refusedWith(r, `${BOB_HOME}inbox/`, 'calendar-availability'), 403, r.text);
       assert.match(r.text, /valid-calendar-data/);
     }
     // Still the value set before.

@@ -67,7 +67,7 @@ test('PostgreSQL engine', async (t) => {
   await t.test('users round trip', async () => {
     assert.equal(await store.countUsers(), 0);
     const alice = await store.createUser('alice', 'h1', 'alice@example.com', 'Alice');
-    assert.deepEqual(alice, { id: alice.id, username: 'alice', passwordHash: 'h1', displayName: 'Alice', email: 'alice@example.com' });
+    assert.deepEqual(alice, { id: alice.id, username: 'alice', passwordHash: 'h1', displayName: 'Alice', email: 'alice@example.com', admin: false, disabled: false });
     assert.equal(typeof alice.id, 'number');
     const bob = await store.createUser('bob', 'h2', null, null);
     assert.equal(await store.countUsers(), 2);

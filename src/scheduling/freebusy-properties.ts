@@ -12,7 +12,7 @@ import type { GuardedProperty } from '../webdav/properties.js';
 import type { Resource } from '../webdav/resource.js';
 import { qname, splitQName, type QName } from '../webdav/xml/names.js';
 import { parseXml, type XmlElement, type XmlLimits } from '../webdav/xml/parse.js';
-import { serializeElement } from '../webdav/xml/write.js';
+import { el, serializeElement } from '../webdav/xml/write.js';
 import { AvailabilityError, parseAvailability } from './availability.js';
 import { inboxKind } from './inbox.js';
 
@@ -37,6 +37,7 @@ async function store(tx: StoreSession, r: Resource, name: QName, value: XmlEleme
 const scheduleCalendarTransp: GuardedProperty = {
   name: SCHEDULE_CALENDAR_TRANSP,
   appliesTo: isCalendar,
+  unset: el(C('opaque')),
   async write(tx, r, value) {
     if (value) {
       const kinds = value.children.map((c) => c.name);

@@ -36,6 +36,8 @@ export interface LiveProperty {
 export interface GuardedProperty {
   name: QName;
   appliesTo(r: Resource): boolean;
+  /** What PROPFIND answers while nothing is stored (the RFC's default); absent: not found. */
+  unset?: Xml;
   /** In the PROPPATCH's transaction: stores a set (the element) or a remove (undefined); throws DavError to refuse. */
   write(tx: StoreSession, r: Resource, value: XmlElement | undefined): Promise<void>;
 }

@@ -126,6 +126,8 @@ function buildResponse(
         found += xml;
         continue;
       }
+      const guarded = d.properties.guarded(name);
+      if (guarded?.appliesTo(r)) value = guarded.unset;
     }
     if (value !== undefined) found += el(name, value);
     else if (!minimal) missing += el(name);

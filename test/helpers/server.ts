@@ -58,7 +58,7 @@ export function startServerAt(location: StoreLocation, overrides: Record<string,
 async function startNode(location: StoreLocation, overrides: Record<string, string>, cleanup: () => Promise<void>, log?: Logger): Promise<TestServer> {
   const { dataDir } = location;
   const config = loadConfig({
-    DAVENPORT_HOST: '127.0.0.1', DAVENPORT_PORT: '0', DAVENPORT_DATA_DIR: dataDir, DAVENPORT_LOG_LEVEL: 'silent',
+    DAVENPORT_HOST: '127.0.0.1', DAVENPORT_PORT: '0', DAVENPORT_DATA_DIR: dataDir, DAVENPORT_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...(location.databaseUrl ? { DAVENPORT_DATABASE_URL: location.databaseUrl, DAVENPORT_DATABASE_POOL_SIZE: '4' } : {}),
     ...overrides,
   });
