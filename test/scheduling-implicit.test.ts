@@ -126,12 +126,42 @@ describe('implicit scheduling between local users', () => {
     assert.ok((await inboxMessages(s, BOB, uid)).includes('CANCEL'));
   });
 
+  it('Bob filing his answer in another calendar moves his copy there (one copy per UID); Alice sees his answer', async () => {
+    const uid = 'meeting-filed';
+    await put(`${ALICE_CAL}${uid}.ics`, appleInvitation({ uid, attendees: [BOB_MAIL] }));
+    const delivered = (await copyOf(s, BOB, uid))!;
+    assert.equal((await s.request('MKCALENDAR', '/dav/calendars/bob/work/', { user: BOB })).status, 201);
+    await put(`/dav/calendars/bob/work/${uid}.ics`, withPartstat(delivered.data, BOB_MAIL, 'ACCEPTED'), {}, BOB);
+    assert.equal((await s.request('GET', delivered.href, { user: BOB })).status, 404);
+    assert.equal((await copyOf(s, BOB, uid))!.href, `/dav/calendars/bob/work/${uid}.ics`);
+    assert.equal(paramOf((await aliceCopy(uid)).text, BOB_MAIL, 'partstat'), 'ACCEPTED');
+    assert.deepEqual(await inboxMessages(s, ALICE, uid), ['REPLY']);
+  });
+
   it('Bob deleting his copy declines', async () => {
     const uid = 'meeting-3';
     await put(`${ALICE_CAL}${uid}.ics`, appleInvitation({ uid, attendees: [BOB_MAIL] }));
     const bobCopy = (await copyOf(s, BOB, uid))!;
     assert.equal((await s.request('DELETE', bobCopy.href, { user: BOB })).status, 204);
     assert.equal(paramOf((await aliceCopy(uid)).text, BOB_MAIL, 'partstat'), 'DECLINED');
+  });
+
+  it('a new copy is named <UID>.ics, where python caldav\'s accept_invite() writes the answer; a UID with "/" or a taken name gets another name', async () => {
+    const uid = 'named-1@example.com';
+    await put(`${ALICE_CAL}named-1.ics`, appleInvitation({ uid, attendees: [BOB_MAIL] }));
+    const bobCopy = (await copyOf(s, BOB, uid))!;
+    assert.equal(bobCopy.href, `/dav/calendars/bob/default/${uid}.ics`);
+    // The library PUTs the answered invitation to <calendar>/<UID>.ics, without preconditions.
+    await put(`/dav/calendars/bob/default/${uid}.ics`, withPartstat(bobCopy.data, BOB_MAIL, 'ACCEPTED'), {}, BOB);
+    assert.equal(paramOf((await aliceCopy('named-1')).text, BOB_MAIL, 'partstat'), 'ACCEPTED');
+    assert.deepEqual(await inboxMessages(s, { name: 'alice', password: 'alice-secret' }, uid), ['REPLY']);
+
+    await put(`${ALICE_CAL}named-2.ics`, appleInvitation({ uid: 'named/2', attendees: [BOB_MAIL] }));
+    assert.match((await copyOf(s, BOB, 'named/2'))!.href, /^\/dav\/calendars\/bob\/default\/[0-9a-f-]{36}\.ics$/);
+    const own = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//x//EN', 'BEGIN:VEVENT', 'UID:bobs-own', 'DTSTAMP:20240101T000000Z', 'DTSTART:20240601T100000Z', 'SUMMARY:Mine', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+    await put('/dav/calendars/bob/default/named-3.ics', own, {}, BOB);
+    await put(`${ALICE_CAL}named-3.ics`, appleInvitation({ uid: 'named-3', attendees: [BOB_MAIL] }));
+    assert.match((await copyOf(s, BOB, 'named-3'))!.href, /^\/dav\/calendars\/bob\/default\/[0-9a-f-]{36}\.ics$/, 'named-3.ics is Bob\'s own event');
   });
 
   it('SCHEDULE-STATUS: unknown principal 3.7, outside address without mail server 5.x; what the client wrote is ignored', async () => {

@@ -5,6 +5,7 @@ import type { Collection, StoreSession, User } from '../store/types.js';
 import type { DavContext } from '../webdav/context.js';
 import { DavError } from '../webdav/errors.js';
 import type { MemberHook, MemberWrite } from '../webdav/member-hooks.js';
+import { deleteMember } from '../webdav/object-write.js';
 import { hrefEl } from '../webdav/multistatus.js';
 import { collectionPath, objectPath } from '../webdav/paths.js';
 import { qname } from '../webdav/xml/names.js';
@@ -13,7 +14,7 @@ import {
   addressOf, attendeesOf, buildCalendar, buildReply, cleanForSending, findAttendee, mayBeScheduling, organizerOf,
   parseCalendar, recurrenceKey, scheduledComponents, scheduleTagOf, sequenceOf, serverSchedules, stripParameter, summaryOf, uidOf,
 } from './itip.js';
-import { DELIVERED, deliverCancel, deliverRequest, mergeReply } from './local-delivery.js';
+import { calendarResource, DELIVERED, deliverCancel, deliverRequest, mergeReply } from './local-delivery.js';
 import type { OutsideDelivery } from './outside-delivery.js';
 
 // Implicit scheduling (RFC 6638 §3): the server turns an organizer's or attendee's PUT
@@ -74,14 +75,37 @@ function cancelOf(source: ICAL.Component, components: ICAL.Component[]): ICAL.Co
 
 /** One UID is a scheduling object in only one of a user's calendars (RFC 6638 §3.2.4.1). */
 async function checkUnique(tx: StoreSession, owner: User, here: Collection, uid: string): Promise<void> {
-  for (const collection of await tx.listCollections(owner.id, calendarKind.name)) {
-    if (collection.id === here.id) continue;
-    const uri = await tx.findUriByUid(collection.id, uid);
-    if (uri !== undefined) {
-      const path = objectPath(collectionPath(calendarKind.homeSegment, owner.username, collection.uri), uri);
-      throw new DavError(409, `UID ${uid} is already scheduled in ${path}`, qname(CALDAV_NS, 'unique-scheduling-object-resource'), hrefEl(path));
-    }
+  const elsewhere = await otherCopy(tx, owner, here, uid);
+  if (elsewhere) {
+    const path = objectPath(collectionPath(calendarKind.homeSegment, owner.username, elsewhere.collection.uri), elsewhere.uri);
+    throw new DavError(409, `UID ${uid} is already scheduled in ${path}`, qname(CALDAV_NS, 'unique-scheduling-object-resource'), hrefEl(path));
   }
+}
+
+/** The member with this UID in another of the owner's calendars (generated ones aside). */
+async function otherCopy(tx: StoreSession, owner: User, here: Collection, uid: string): Promise<{ collection: Collection; uri: string } | undefined> {
+  for (const collection of await tx.listCollections(owner.id, calendarKind.name)) {
+    if (collection.id === here.id || collection.generator) continue;
+    const uri = await tx.findUriByUid(collection.id, uid);
+    if (uri !== undefined) return { collection, uri };
+  }
+  return undefined;
+}
+
+/**
+ * An attendee's answer saved into another calendar than the one holding their copy: the
+ * server chose that calendar without asking, so the client's choice wins and the copy
+ * moves (python caldav's accept_invite(calendar=…) saves there; Thunderbird moves an event
+ * by saving it in the new calendar, then deleting the old). One scheduling object per UID
+ * still holds. Returns the copy it replaces, which the answer is compared with.
+ */
+async function takeOverCopy(tx: StoreSession, write: MemberWrite, uid: string): Promise<ICAL.Component | undefined> {
+  const owner = write.collection.owner;
+  const elsewhere = await otherCopy(tx, owner, write.collection.collection, uid);
+  if (!elsewhere) return undefined;
+  const copy = await tx.getObject(elsewhere.collection.id, elsewhere.uri);
+  await deleteMember(tx, write.context, calendarResource(owner, elsewhere.collection), elsewhere.uri);
+  return copy && mayBeScheduling(copy.data) ? parseCalendar(copy.data) : undefined;
 }
 
 /** If-Schedule-Tag-Match (RFC 6638 §8.3): the write applies only to the scheduling object the client last saw. */
@@ -217,11 +241,16 @@ export function schedulingHook(outside: OutsideDelivery): MemberHook {
       const isOrganizer = isAddressOf(owner, addressOf(organizer));
       const me = isOrganizer ? undefined : myAttendeeAddress(owner, vcalendar);
       if (!isOrganizer && !me) return undefined; // someone else's event, kept as it is
-      await checkUnique(tx, owner, write.collection.collection, uidOf(vcalendar) ?? '');
+      const uid = uidOf(vcalendar) ?? '';
       // SCHEDULE-STATUS is the server's to write (RFC 6638 §7.3).
       stripParameter(vcalendar, 'schedule-status');
-      if (isOrganizer) await scheduler.organizerWrite(tx, write, vcalendar, oldScheduling);
-      else await scheduler.attendeeWrite(tx, write, vcalendar, oldScheduling, me!);
+      if (isOrganizer) {
+        await checkUnique(tx, owner, write.collection.collection, uid);
+        await scheduler.organizerWrite(tx, write, vcalendar, oldScheduling);
+      } else {
+        const moved = await takeOverCopy(tx, write, uid);
+        await scheduler.attendeeWrite(tx, write, vcalendar, oldScheduling ?? moved, me!);
+      }
       return { data: Buffer.from(vcalendar.toString(), 'utf8'), headers: scheduleTagHeader(vcalendar) };
     },
   };

@@ -35,13 +35,29 @@ export async function findByUid(tx: StoreSession, user: User, uid: string): Prom
   return undefined;
 }
 
+/** A user's calendar as the WebDAV layer addresses it, for the server's own writes. */
+export function calendarResource(user: User, collection: Collection): CollectionResource {
+  return { type: 'collection', path: collectionPath(calendarKind.homeSegment, user.username, collection.uri), owner: user, kind: calendarKind, collection };
+}
+
 /** Stores a user's copy as the server's own write (no scheduling of its own). */
 export async function writeCopy(tx: StoreSession, context: DavContext, user: User, collection: Collection, uri: string, vcalendar: ICAL.Component): Promise<void> {
-  const resource: CollectionResource = {
-    type: 'collection', path: collectionPath(calendarKind.homeSegment, user.username, collection.uri), owner: user, kind: calendarKind, collection,
-  };
   const data = Buffer.from(vcalendar.toString(), 'utf8');
-  await writeMember(tx, context, resource, uri, data, calendarKind.validateObject(data, collection, undefined));
+  await writeMember(tx, context, calendarResource(user, collection), uri, data, calendarKind.validateObject(data, collection, undefined));
+}
+
+/** A UID that is a plain path segment as it is (no '/', '%', leading dot). */
+const PLAIN_UID = /^[A-Za-z0-9][A-Za-z0-9@._~+-]{0,199}$/;
+
+/**
+ * The name of a new attendee copy: `<UID>.ics` where that is free, because clients that name
+ * objects after their UID write their answer there (python caldav's accept_invite() PUTs
+ * `<calendar>/<UID>.ics`; elsewhere it would be a second object with the UID, refused 409).
+ */
+async function newCopyName(tx: StoreSession, calendar: Collection, uid: string): Promise<string> {
+  const named = `${uid}.ics`;
+  if (PLAIN_UID.test(uid) && !(await tx.getObjectMeta(calendar.id, named))) return named;
+  return `${randomUUID()}.ics`;
 }
 
 /** Keeps the attendee's own alarms on their copy when the organizer's update replaces it. */
@@ -66,7 +82,7 @@ export async function deliverRequest(tx: StoreSession, context: DavContext, user
     } else {
       const component = scheduledComponents(message)[0]!.name.toUpperCase();
       const calendar = await defaultCalendarFor(tx, user, component, context.limits);
-      await writeCopy(tx, context, user, calendar, `${randomUUID()}.ics`, copy);
+      await writeCopy(tx, context, user, calendar, await newCopyName(tx, calendar, uid), copy);
     }
   } catch (e) {
     if (e instanceof DavError && e.status < 500) return `5.3;${e.message}`;
