@@ -256,6 +256,10 @@ describe('free-busy', () => {
     assert.equal(json.status, 415, json.text);
     const othersOutbox = await s.request('POST', '/dav/calendars/bob/outbox/', { body: appleRequest(['mailto:bob@example.com']), headers: { 'Content-Type': 'text/calendar' } });
     assert.equal(othersOutbox.status, 403, 'only the owner posts to an outbox');
+    // The outbox holds nothing: saving into it is refused, not answered as a missing parent.
+    const into = await s.request('PUT', '/dav/calendars/alice/outbox/x.ics', { body: appleRequest(['mailto:bob@example.com']), headers: { 'Content-Type': 'text/calendar' } });
+    assert.equal(into.status, 403, into.text);
+    assert.equal((await s.request('GET', '/dav/calendars/alice/outbox/x.ics')).status, 404);
   });
 
   it('answers at most 100 recipients; the ones past it get 5.1', async () => {

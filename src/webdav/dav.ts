@@ -173,9 +173,11 @@ export class Dav implements DavContext {
         const object = await this.store.getObjectMeta(stored.collection.id, objectUri);
         return object ? found(this.objectResource(stored, object), stored) : missing(stored);
       }
-      if (objectUri !== undefined) return missing();
       const path = collectionPath(kind.homeSegment, owner.username, special.uri);
-      return found({ type: 'special', path, owner, kind, resourceType: special.resourceType }, home);
+      const fixed: Resource = { type: 'special', path, owner, kind, resourceType: special.resourceType };
+      // It holds no members: a write into it is refused (403), not taken for a missing parent (409).
+      if (objectUri !== undefined) return missing(fixed);
+      return found(fixed, home);
     }
 
     const collection = await this.store.getCollection(owner.id, kind.name, collectionUri);
