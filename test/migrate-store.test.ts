@@ -4,20 +4,18 @@
 // answers time-range queries alike and goes on creating with fresh ids.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { COPIED_TABLES, copyStore, tableCopier, type Row } from '../src/store/copy.js';
 import type { Store } from '../src/store/types.js';
 import { BOOK, ownCard, VCARD } from './helpers/carddav.js';
+import { cli as runCli, storeVars } from './helpers/cli.js';
 import { event, ics } from './helpers/ics.js';
 import { startServerAt, startTestServer, type TestServer } from './helpers/server.js';
 import { freshStoreLocation, openStoreAt, TEST_ENGINE, type StoreLocation } from './helpers/store.js';
 import { c, d, multistatus, NS, propfindBody, propText } from './helpers/xml.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CAL = '/dav/calendars/alice/default/';
 const CAL_HOME = '/dav/calendars/alice/';
 const OTHER_ENGINE = TEST_ENGINE === 'sqlite' ? 'postgres' : 'sqlite';
@@ -180,14 +178,9 @@ describe('migrate-store', () => {
   it('the CLI copies the configured store, then refuses the now non-empty target', async () => {
     const target = await freshStoreLocation();
     try {
-      const cli = () => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'migrate-store', '--to', target.databaseUrl ?? `sqlite:${target.dataDir}`], {
-        cwd: ROOT,
-        encoding: 'utf8',
-        timeout: 60_000,
-        env: { ...process.env, DAVENPORT_DATA_DIR: source.location.dataDir, DAVENPORT_DATABASE_URL: source.location.databaseUrl ?? '' },
-      });
-      const first = cli();
-      assert.equal(first.status, 0, first.stderr);
+      const cli = () => runCli(['migrate-store', '--to', target.databaseUrl ?? `sqlite:${target.dataDir}`], storeVars(source.location));
+      const first = await cli();
+      assert.equal(first.code, 0, first.stderr);
       assert.match(first.stdout, new RegExp(`^ {2}objects +${rows.objects!.length} rows$`, 'm'));
       assert.match(first.stdout, /^copied \d+ rows/m);
       const copy = await openStoreAt(target);
@@ -196,8 +189,8 @@ describe('migrate-store', () => {
       } finally {
         await copy.close();
       }
-      const again = cli();
-      assert.equal(again.status, 1);
+      const again = await cli();
+      assert.equal(again.code, 1);
       assert.match(again.stderr, /target is not empty \(users has rows\)/);
     } finally {
       await target.drop();

@@ -1,25 +1,18 @@
-// Start-up contract of the real CLI (`npm start`, `npm run user`): a child process
-// `node --import tsx src/cli/main.ts …` on a free loopback port over a temporary data
+// Start-up contract of the real CLI (`npm start`, `npm run user`): the compiled CLI as a
+// child process (helpers/cli.ts) on a free loopback port over a temporary data
 // directory, spoken to over HTTP. Every wait is bounded.
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { cli, envWith, freePort, ROOT, serveChild, type ServedChild } from './helpers/cli.js';
 import { d, multistatus, propHref, propfindBody } from './helpers/xml.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const MAIN = path.join(ROOT, 'src/cli/main.ts');
-// Absolute, so the CLI can also run with another working directory (the ./data default).
-const TSX = import.meta.resolve('tsx');
-const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
-const CLI_TIMEOUT_MS = 30_000;
 
 const tmpDirs: string[] = [];
 const children = new Set<ChildProcess>();
@@ -34,24 +27,6 @@ function tempDir(): string {
   return dir;
 }
 
-/** The inherited environment without any DAVENPORT_* variable (unknown ones stop start-up), plus `vars`. */
-function envWith(vars: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('DAVENPORT_')) env[k] = v;
-  return { ...env, ...vars };
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve, reject) => {
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
-
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -62,72 +37,12 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Cli {
-  child: ChildProcess;
-  stdout(): string;
-  stderr(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function runCli(args: string[], vars: Record<string, string>, cwd = ROOT): Cli {
-  const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd, env: envWith(vars), stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => (err += s));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('close', (code, signal) => {
-      children.delete(child);
-      resolve({ code, signal });
-    });
-  });
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
-
-/** Runs a CLI command to completion (bounded). */
-async function cliCommand(args: string[], vars: Record<string, string>, cwd = ROOT): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const cli = runCli(args, vars, cwd);
-  const { code } = await withTimeout(cli.exited, CLI_TIMEOUT_MS, `davenport ${args.join(' ')}`);
-  return { code, stdout: cli.stdout(), stderr: cli.stderr() };
-}
-
-interface Served {
-  cli: Cli;
-  url: string;
-}
-
-/** `davenport serve` on a free loopback port (or `port`); resolves once it answers HTTP. */
-async function serve(vars: Record<string, string>, cwd = ROOT, port?: number): Promise<Served> {
-  port ??= await freePort();
-  const cli = runCli(['serve'], { DAVENPORT_HOST: '127.0.0.1', DAVENPORT_PORT: String(port), ...vars }, cwd);
-  const url = `http://127.0.0.1:${port}`;
-  let exited = false;
-  void cli.exited.then(() => (exited = true));
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  for (;;) {
-    if (exited) throw new Error(`server exited before answering HTTP\nstdout: ${cli.stdout()}\nstderr: ${cli.stderr()}`);
-    try {
-      await fetch(`${url}/`, { signal: AbortSignal.timeout(2_000) });
-      return { cli, url };
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      cli.child.kill('SIGKILL');
-      throw new Error(`server did not answer HTTP within ${START_TIMEOUT_MS} ms\nstdout: ${cli.stdout()}\nstderr: ${cli.stderr()}`);
-    }
-    await sleep(200);
-  }
-}
-
-/** SIGTERM, then the process must exit 0 on its own within STOP_TIMEOUT_MS. */
-async function stopGracefully(s: Served): Promise<void> {
+/** SIGTERM, then the process must exit 0 on its own within STOP_TIMEOUT_MS (stop() kills it after that). */
+async function stopGracefully(s: ServedChild): Promise<void> {
   const started = Date.now();
-  s.cli.child.kill('SIGTERM');
-  const { code, signal } = await withTimeout(s.cli.exited, STOP_TIMEOUT_MS, 'server exit after SIGTERM');
-  assert.equal(signal, null, `killed by ${signal}, stderr: ${s.cli.stderr()}`);
-  assert.equal(code, 0, `exit code after SIGTERM; stderr: ${s.cli.stderr()}`);
+  const { code, signal } = await s.stop();
+  assert.equal(signal, null, `killed by ${signal}, stderr: ${s.stderr()}`);
+  assert.equal(code, 0, `exit code after SIGTERM; stderr: ${s.stderr()}`);
   assert.ok(Date.now() - started < STOP_TIMEOUT_MS);
 }
 
@@ -198,10 +113,10 @@ describe('serve with DAVENPORT_ADMIN_PASSWORD, then a restart on the same data',
   let firstMigrations: { name: string; applied_at: number }[] = [];
 
   test('first start: admin exists, discovery finds the default calendar, SIGTERM exits 0', async () => {
-    const s = await serve({ DAVENPORT_DATA_DIR: dataDir, DAVENPORT_ADMIN_PASSWORD: 'first-admin-pw' });
+    const s = await serveChild({ DAVENPORT_DATA_DIR: dataDir, DAVENPORT_ADMIN_PASSWORD: 'first-admin-pw' });
     try {
       assert.ok(existsSync(dbFile), `${dbFile} exists`);
-      assert.doesNotMatch(s.cli.stdout(), /with password:/, 'a given admin password is never printed');
+      assert.doesNotMatch(s.stdout(), /with password:/, 'a given admin password is never printed');
 
       assert.equal((await dav(s.url, 'PROPFIND', '/', null, propfindBody('<D:current-user-principal/>'), { Depth: '0' })).status, 401);
       assert.equal((await dav(s.url, 'PROPFIND', '/', basic('admin', 'wrong'), propfindBody('<D:current-user-principal/>'), { Depth: '0' })).status, 401);
@@ -224,9 +139,9 @@ describe('serve with DAVENPORT_ADMIN_PASSWORD, then a restart on the same data',
 
   test('second start reuses the database: no migration re-applied, admin not re-created, data kept', async () => {
     assert.ok(existsSync(dbFile), 'first start left the database');
-    const s = await serve({ DAVENPORT_DATA_DIR: dataDir, DAVENPORT_ADMIN_PASSWORD: 'other-admin-pw' });
+    const s = await serveChild({ DAVENPORT_DATA_DIR: dataDir, DAVENPORT_ADMIN_PASSWORD: 'other-admin-pw' });
     try {
-      assert.doesNotMatch(s.cli.stdout(), /created user/i);
+      assert.doesNotMatch(s.stdout(), /created user/i);
       assert.equal(await currentUserPrincipal(s.url, admin), '/dav/principals/admin/');
       const other = await dav(s.url, 'PROPFIND', '/', basic('admin', 'other-admin-pw'), propfindBody('<D:current-user-principal/>'), { Depth: '0' });
       assert.equal(other.status, 401, 'DAVENPORT_ADMIN_PASSWORD only applies when the admin is first created');
@@ -242,13 +157,13 @@ describe('serve with DAVENPORT_ADMIN_PASSWORD, then a restart on the same data',
 
 test('without DAVENPORT_ADMIN_PASSWORD a random admin password is printed once, and ./data is the default', async () => {
   const cwd = tempDir();
-  const s = await serve({}, cwd);
+  const s = await serveChild({}, { cwd });
   let password: string;
   try {
     const deadline = Date.now() + 5_000;
-    while (!s.cli.stdout().includes('with password:') && Date.now() < deadline) await sleep(50);
-    const printed = [...s.cli.stdout().matchAll(CREATED_RE)];
-    assert.equal(printed.length, 1, `password printed once on stdout: ${s.cli.stdout()}`);
+    while (!s.stdout().includes('with password:') && Date.now() < deadline) await sleep(50);
+    const printed = [...s.stdout().matchAll(CREATED_RE)];
+    assert.equal(printed.length, 1, `password printed once on stdout: ${s.stdout()}`);
     password = printed[0]![1]!;
     assert.ok(password.length >= 12, 'a long random password');
     assert.ok(existsSync(path.join(cwd, 'data', 'davenport.sqlite')), 'database under ./data of the working directory');
@@ -256,9 +171,9 @@ test('without DAVENPORT_ADMIN_PASSWORD a random admin password is printed once, 
   } finally {
     await stopGracefully(s);
   }
-  const again = await serve({}, cwd);
+  const again = await serveChild({}, { cwd });
   try {
-    assert.doesNotMatch(again.cli.stdout(), /with password:/, 'not printed on the next start');
+    assert.doesNotMatch(again.stdout(), /with password:/, 'not printed on the next start');
     assert.equal(await currentUserPrincipal(again.url, basic('admin', password)), '/dav/principals/admin/');
   } finally {
     await stopGracefully(again);
@@ -307,7 +222,7 @@ describe('invalid configuration stops start-up, naming the setting', () => {
   async function expectRefused(vars: Record<string, string>, name: string): Promise<void> {
     const dataDir = path.join(tempDir(), 'data');
     const port = await freePort();
-    const r = await cliCommand(['serve'], { DAVENPORT_HOST: '127.0.0.1', DAVENPORT_PORT: String(port), DAVENPORT_DATA_DIR: dataDir, ...vars });
+    const r = await cli(['serve'], { DAVENPORT_HOST: '127.0.0.1', DAVENPORT_PORT: String(port), DAVENPORT_DATA_DIR: dataDir, ...vars });
     assert.notEqual(r.code, 0, `exit code; stdout: ${r.stdout}`);
     assert.notEqual(r.code, null);
     assert.ok(r.stderr.includes(name), `stderr names ${name}: ${r.stderr}`);
@@ -327,16 +242,16 @@ test('an orchestrator\'s DAVENPORT_* variables (Kubernetes, service named davenp
   const port = await freePort();
   const file = path.join(dir, 'config.json');
   writeFileSync(file, JSON.stringify({ port })); // DAVENPORT_PORT is Kubernetes': the port comes from the file
-  const s = await serve({
+  const s = await serveChild({
     DAVENPORT_CONFIG: file, DAVENPORT_DATA_DIR: path.join(dir, 'data'), DAVENPORT_ADMIN_PASSWORD: 'k8s-admin-pw',
     DAVENPORT_PORT: 'tcp://10.0.0.1:8080', DAVENPORT_SERVICE_HOST: '10.0.0.1', DAVENPORT_SERVICE_PORT: '8080',
     DAVENPORT_PORT_8080_TCP: 'tcp://10.0.0.1:8080', DAVENPORT_PORT_8080_TCP_ADDR: '10.0.0.1', DAVENPORT_DATA_DRI: '/typo',
-  }, ROOT, port);
+  }, { port });
   try {
     const health = await dav(s.url, 'GET', '/health', null);
     assert.equal(health.status, 200, health.text);
-    const warnings = s.cli.stdout().split('\n').filter((l) => l.includes('"level":40')).join('\n');
-    assert.match(warnings, /"variable":"DAVENPORT_PORT"/, s.cli.stdout());
+    const warnings = s.stdout().split('\n').filter((l) => l.includes('"level":40')).join('\n');
+    assert.match(warnings, /"variable":"DAVENPORT_PORT"/, s.stdout());
     assert.match(warnings, /"variable":"DAVENPORT_DATA_DRI"/, 'a likely typo is a warning');
     assert.doesNotMatch(warnings, /DAVENPORT_SERVICE_HOST/, 'Kubernetes\' own variables are no warning');
   } finally {
@@ -346,28 +261,28 @@ test('an orchestrator\'s DAVENPORT_* variables (Kubernetes, service named davenp
 
 test('user CLI: add (DAVENPORT_USER_PASSWORD), list, passwd against a running server', async () => {
   const dataDir = path.join(tempDir(), 'data');
-  const s = await serve({ DAVENPORT_DATA_DIR: dataDir, DAVENPORT_ADMIN_PASSWORD: 'admin-pw-123', DAVENPORT_LOG_LEVEL: 'warn' });
+  const s = await serveChild({ DAVENPORT_DATA_DIR: dataDir, DAVENPORT_ADMIN_PASSWORD: 'admin-pw-123', DAVENPORT_LOG_LEVEL: 'warn' });
   try {
-    const add = await cliCommand(['user', 'add', 'carol', '--email', 'carol@example.com'], { DAVENPORT_DATA_DIR: dataDir, DAVENPORT_USER_PASSWORD: 'carol-pw-123' });
+    const add = await cli(['user', 'add', 'carol', '--email', 'carol@example.com'], { DAVENPORT_DATA_DIR: dataDir, DAVENPORT_USER_PASSWORD: 'carol-pw-123' });
     assert.equal(add.code, 0, `user add: ${add.stderr}`);
     assert.equal(await currentUserPrincipal(s.url, basic('carol', 'carol-pw-123')), '/dav/principals/carol/');
     assert.ok((await discoverCalendars(s.url, basic('carol', 'carol-pw-123'))).includes('/dav/calendars/carol/default/'));
 
-    const dup = await cliCommand(['user', 'add', 'carol'], { DAVENPORT_DATA_DIR: dataDir, DAVENPORT_USER_PASSWORD: 'carol-pw-456' });
+    const dup = await cli(['user', 'add', 'carol'], { DAVENPORT_DATA_DIR: dataDir, DAVENPORT_USER_PASSWORD: 'carol-pw-456' });
     assert.notEqual(dup.code, 0, 'adding an existing user fails');
 
-    const short = await cliCommand(['user', 'add', 'dave'], { DAVENPORT_DATA_DIR: dataDir, DAVENPORT_USER_PASSWORD: 'short' });
+    const short = await cli(['user', 'add', 'dave'], { DAVENPORT_DATA_DIR: dataDir, DAVENPORT_USER_PASSWORD: 'short' });
     assert.notEqual(short.code, 0, 'the minimum length holds for DAVENPORT_USER_PASSWORD too');
     assert.match(short.stderr, /at least 8 characters/);
-    const lowered = await cliCommand(['user', 'add', 'dave'], { DAVENPORT_DATA_DIR: dataDir, DAVENPORT_USER_PASSWORD: 'short', DAVENPORT_MIN_PASSWORD_LENGTH: '4' });
+    const lowered = await cli(['user', 'add', 'dave'], { DAVENPORT_DATA_DIR: dataDir, DAVENPORT_USER_PASSWORD: 'short', DAVENPORT_MIN_PASSWORD_LENGTH: '4' });
     assert.equal(lowered.code, 0, `a test deployment may lower it: ${lowered.stderr}`);
 
-    const list = await cliCommand(['user', 'list'], { DAVENPORT_DATA_DIR: dataDir });
+    const list = await cli(['user', 'list'], { DAVENPORT_DATA_DIR: dataDir });
     assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, /^admin\b/m);
     assert.match(list.stdout, /^carol\s+carol@example\.com/m);
 
-    const passwd = await cliCommand(['user', 'passwd', 'carol'], { DAVENPORT_DATA_DIR: dataDir, DAVENPORT_USER_PASSWORD: 'carol-pw-789' });
+    const passwd = await cli(['user', 'passwd', 'carol'], { DAVENPORT_DATA_DIR: dataDir, DAVENPORT_USER_PASSWORD: 'carol-pw-789' });
     assert.equal(passwd.code, 0, passwd.stderr);
     const old = await dav(s.url, 'PROPFIND', '/', basic('carol', 'carol-pw-123'), propfindBody('<D:current-user-principal/>'), { Depth: '0' });
     assert.equal(old.status, 401, 'the old password stops working at once');

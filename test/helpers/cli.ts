@@ -1,8 +1,12 @@
-// The `davenport` CLI as a child process (`node --import tsx src/cli/main.ts …`), and the
-// server started through it, for the CLI tests. Every wait is bounded; whatever is still
-// running when the test file ends is killed.
+// The `davenport` CLI as a child process, and the server started through it, for every
+// test that runs the CLI. It runs the compiled CLI (`node dist/cli/main.js`, what the
+// `davenport` bin and `npm run cli` run): tsx would cost seconds of start-up per call.
+// `npm test` builds first; a test run on its own after an edit is refused while dist is
+// older than the sources, so stale code is never tested silently. Every wait is bounded;
+// whatever is still running when the test file ends is killed.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { after } from 'node:test';
@@ -10,17 +14,47 @@ import { fileURLToPath } from 'node:url';
 import type { StoreLocation } from './store.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const MAIN = path.join(ROOT, 'src/cli/main.ts');
-const TSX = import.meta.resolve('tsx');
+const MAIN = path.join(ROOT, 'dist/cli/main.js');
+const BUILD_INFO = path.join(ROOT, 'dist/tsconfig.tsbuildinfo');
 const CLI_TIMEOUT_MS = 60_000;
 const START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 10_000;
 
 const children = new Set<ChildProcess>();
 after(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
-/** The environment without the runner's DAVENPORT_* variables, plus `vars`. */
+/** The most recently modified TypeScript source (what `tsc -b src` compiles) and its mtime. */
+function newestSource(dir: string): { file: string; mtimeMs: number } {
+  let newest = { file: '', mtimeMs: 0 };
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    const candidate = entry.isDirectory() ? newestSource(p)
+      : entry.name.endsWith('.ts') || entry.name === 'tsconfig.json' ? { file: p, mtimeMs: statSync(p).mtimeMs } : newest;
+    if (candidate.mtimeMs > newest.mtimeMs) newest = candidate;
+  }
+  return newest;
+}
+
+let checkedBuild = false;
+/** Throws unless dist holds a build of the current sources (checked once per test file). */
+function assertBuilt(): void {
+  if (checkedBuild) return;
+  let built: number;
+  try {
+    built = statSync(BUILD_INFO).mtimeMs;
+  } catch {
+    throw new Error(`the CLI tests run the compiled CLI, and ${BUILD_INFO} is missing: run npm run build`);
+  }
+  const newest = newestSource(path.join(ROOT, 'src'));
+  if (newest.mtimeMs > built) {
+    throw new Error(`dist is older than src/ (${path.relative(ROOT, newest.file)} changed since the last build; the CLI tests run the compiled CLI): run npm run build`);
+  }
+  checkedBuild = true;
+}
+
+/** The environment without the runner's DAVENPORT_* variables (unknown ones stop start-up), plus `vars`. */
 export function envWith(vars: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('DAVENPORT_')) env[k] = v;
@@ -38,35 +72,61 @@ export interface CliRun {
   stderr: string;
 }
 
-function spawnCli(args: string[], vars: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd: ROOT, env: envWith(vars), stdio: ['pipe', 'pipe', 'pipe'] });
-  children.add(child);
-  child.once('close', () => children.delete(child));
-  return child;
+export interface CliExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
 }
 
-/** Runs one command to its end; `stdin` is written and closed (empty when not given, as from /dev/null). */
-export function cli(args: string[], vars: Record<string, string>, stdin = ''): Promise<CliRun> {
-  const child = spawnCli(args, vars);
+/** A running CLI process and what it has printed so far. */
+export interface CliProcess {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<CliExit>;
+}
+
+export interface CliOptions {
+  /** The working directory (the repository root unless given). */
+  cwd?: string;
+  /** Written to stdin, which is then closed (empty when not given, as from /dev/null). */
+  stdin?: string;
+}
+
+/** Starts `davenport ARGS` with the environment `vars`. */
+export function spawnCli(args: string[], vars: Record<string, string>, options: CliOptions = {}): CliProcess {
+  assertBuilt();
+  const child = spawn(process.execPath, [MAIN, ...args], { cwd: options.cwd ?? ROOT, env: envWith(vars), stdio: ['pipe', 'pipe', 'pipe'] });
+  children.add(child);
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-  child.stdin!.end(stdin);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`timed out: davenport ${args.join(' ')}\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, CLI_TIMEOUT_MS);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+  child.stdin!.end(options.stdin ?? '');
+  const exited = new Promise<CliExit>((resolve) => {
+    child.once('close', (code, signal) => {
+      children.delete(child);
+      resolve({ code, signal });
     });
   });
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
-async function freePort(): Promise<number> {
+/** Runs one command to its end (bounded). */
+export async function cli(args: string[], vars: Record<string, string>, options: CliOptions | string = {}): Promise<CliRun> {
+  const opts = typeof options === 'string' ? { stdin: options } : options;
+  const p = spawnCli(args, vars, opts);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      p.child.kill('SIGKILL');
+      reject(new Error(`timed out: davenport ${args.join(' ')}\nstdout: ${p.stdout()}\nstderr: ${p.stderr()}`));
+    }, CLI_TIMEOUT_MS);
+  });
+  const { code } = await Promise.race([p.exited, timeout]).finally(() => clearTimeout(timer));
+  return { code, stdout: p.stdout(), stderr: p.stderr() };
+}
+
+export async function freePort(): Promise<number> {
   const srv = createServer();
   await new Promise<void>((resolve, reject) => srv.once('error', reject).listen(0, '127.0.0.1', resolve));
   const { port } = srv.address() as { port: number };
@@ -74,44 +134,47 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export interface ServedChild {
+export interface ServedChild extends CliProcess {
   url: string;
+  /** stdout and stderr together. */
   output(): string;
-  /** SIGTERM and wait for the exit (SIGKILL after 10 s). */
-  stop(): Promise<void>;
+  /** SIGTERM and wait for the exit (SIGKILL after 10 s); how it exited. */
+  stop(): Promise<CliExit>;
 }
 
-/** `davenport serve` as a child process on a free loopback port; resolves once it answers HTTP. */
-export async function serveChild(vars: Record<string, string>): Promise<ServedChild> {
-  const port = await freePort();
-  const child = spawnCli(['serve'], { DAVENPORT_HOST: '127.0.0.1', DAVENPORT_PORT: String(port), DAVENPORT_LOG_LEVEL: 'warn', ...vars });
-  let output = '';
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => (output += s));
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => (output += s));
-  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+/**
+ * `davenport serve` as a child process on a free loopback port (or on `port` when the
+ * port comes from elsewhere, e.g. a config file); resolves once it answers HTTP.
+ */
+export async function serveChild(vars: Record<string, string>, options: { cwd?: string; port?: number } = {}): Promise<ServedChild> {
+  const port = options.port ?? (await freePort());
+  const p = spawnCli(['serve'], { DAVENPORT_HOST: '127.0.0.1', DAVENPORT_PORT: String(port), ...vars }, { cwd: options.cwd });
+  const output = () => p.stdout() + p.stderr();
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the server exited: ${output}`);
+    if (p.child.exitCode !== null) throw new Error(`the server exited before answering HTTP: ${output()}`);
     try {
       await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
       break;
     } catch {
       if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`the server did not answer within ${START_TIMEOUT_MS} ms: ${output}`);
+        p.child.kill('SIGKILL');
+        throw new Error(`the server did not answer within ${START_TIMEOUT_MS} ms: ${output()}`);
       }
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 100));
     }
   }
   return {
+    ...p,
     url,
-    output: () => output,
+    output,
     async stop() {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
+      p.child.kill('SIGTERM');
+      const killer = setTimeout(() => p.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      const exit = await p.exited;
       clearTimeout(killer);
+      return exit;
     },
   };
 }

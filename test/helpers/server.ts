@@ -45,9 +45,19 @@ export interface TestServer {
 export async function startTestServer(overrides: Record<string, string> = {}, log?: Logger): Promise<TestServer> {
   const location = await freshStoreLocation();
   const node = await startNode(location, overrides, location.drop, log);
-  await addUser(node.server.dav, { name: ALICE.name, passwordHash: await hashPassword(ALICE.password), email: 'alice@example.com', displayName: 'Alice Example' });
-  await addUser(node.server.dav, { name: BOB.name, passwordHash: await hashPassword(BOB.password), email: 'bob@example.com', displayName: null });
+  await addUser(node.server.dav, { name: ALICE.name, passwordHash: await testUserHash(ALICE), email: 'alice@example.com', displayName: 'Alice Example' });
+  await addUser(node.server.dav, { name: BOB.name, passwordHash: await testUserHash(BOB), email: 'bob@example.com', displayName: null });
   return node;
+}
+
+// The product's bcrypt hash of each test user's password, made once per test file (a
+// hash costs ~150 ms and every server the file starts has these users): same cost, same
+// checks at sign-in.
+const testUserHashes = new Map<string, Promise<string>>();
+function testUserHash(user: TestUser): Promise<string> {
+  let hash = testUserHashes.get(user.password);
+  if (!hash) testUserHashes.set(user.password, (hash = hashPassword(user.password)));
+  return hash;
 }
 
 /** The real server on a store that already exists (a copy); closing it removes the store. */
