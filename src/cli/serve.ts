@@ -20,7 +20,9 @@ const USAGE = `usage: davenport serve
 export async function run(args: string[]): Promise<number | undefined> {
   if (!parseCommand(args, USAGE, {}, [0, 0])) return 0;
   const config = loadConfig();
-  const log = pino({ level: config.logLevel });
+  // Written asynchronously: under load the access log's lines go out in batches instead
+  // of one blocking write per request (pino flushes what is left when the process exits).
+  const log = pino({ level: config.logLevel }, pino.destination({ dest: 1, sync: false }));
   for (const v of ignoredEnvironment()) log[v.warn ? 'warn' : 'debug']({ variable: v.name }, v.reason);
   const store = await openStore(config);
   if ((await store.countUsers()) === 0) {
