@@ -7,10 +7,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cli, ROOT, storeVars } from './helpers/cli.js';
-import { startTestServer, type TestServer, type TestUser } from './helpers/server.js';
-import { TEST_ENGINE } from './helpers/store.js';
-import { propfindBody } from './helpers/xml.js';
+import { cli, ROOT, storeVars } from '../helpers/cli.js';
+import { startTestServer, type TestServer, type TestUser } from '../helpers/server.js';
+import { TEST_ENGINE } from '../helpers/store.js';
+import { propfindBody } from '../helpers/xml.js';
 
 const COMMANDS: string[][] = [
   [], ['serve'], ['user'], ['user', 'add'], ['user', 'passwd'], ['user', 'list'], ['user', 'disable'], ['user', 'enable'],

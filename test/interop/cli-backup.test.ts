@@ -10,9 +10,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { cli, serveChild } from './helpers/cli.js';
-import { TEST_ENGINE } from './helpers/store.js';
-import { propfindBody } from './helpers/xml.js';
+import { cli, serveChild } from '../helpers/cli.js';
+import { TEST_ENGINE } from '../helpers/store.js';
+import { propfindBody } from '../helpers/xml.js';
 
 const ADMIN = `Basic ${Buffer.from('admin:admin-secret-1').toString('base64')}`;
 const event = (n: number) =>
