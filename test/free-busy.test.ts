@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import ICAL from 'ical.js';
 import { BOB, startTestServer, type TestServer } from './helpers/server.js';
-import { ics } from './helpers/ics.js';
+import { BERLIN, ics } from './helpers/ics.js';
 import { c, d, multistatus, parse, propText } from './helpers/xml.js';
 
 // Free-busy lookups (RFC 6638 §5 POST to the outbox, RFC 4791 §7.10 REPORT) against
@@ -11,13 +11,6 @@ import { c, d, multistatus, parse, propText } from './helpers/xml.js';
 const NS = 'xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"';
 const OUTBOX = '/dav/calendars/alice/outbox/';
 const BOB_HOME = '/dav/calendars/bob/';
-
-const BERLIN = [
-  'BEGIN:VTIMEZONE', 'TZID:Europe/Berlin',
-  'BEGIN:DAYLIGHT', 'TZOFFSETFROM:+0100', 'TZOFFSETTO:+0200', 'TZNAME:CEST', 'DTSTART:19700329T020000', 'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU', 'END:DAYLIGHT',
-  'BEGIN:STANDARD', 'TZOFFSETFROM:+0200', 'TZOFFSETTO:+0100', 'TZNAME:CET', 'DTSTART:19701025T030000', 'RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU', 'END:STANDARD',
-  'END:VTIMEZONE',
-].join('\r\n');
 
 const NEW_YORK = [
   'BEGIN:VTIMEZONE', 'TZID:America/New_York',

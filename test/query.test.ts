@@ -1,18 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BOB, startTestServer, type TestServer } from './helpers/server.js';
-import { event, ics } from './helpers/ics.js';
+import { BERLIN, event, ics } from './helpers/ics.js';
 import { c, calendarQuery, d, multistatus, propText } from './helpers/xml.js';
 
 const CAL = '/dav/calendars/alice/default/';
 const NS = 'xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"';
-
-const BERLIN = [
-  'BEGIN:VTIMEZONE', 'TZID:Europe/Berlin',
-  'BEGIN:DAYLIGHT', 'TZOFFSETFROM:+0100', 'TZOFFSETTO:+0200', 'TZNAME:CEST', 'DTSTART:19700329T020000', 'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU', 'END:DAYLIGHT',
-  'BEGIN:STANDARD', 'TZOFFSETFROM:+0200', 'TZOFFSETTO:+0100', 'TZNAME:CET', 'DTSTART:19701025T030000', 'RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU', 'END:STANDARD',
-  'END:VTIMEZONE',
-].join('\r\n');
 
 /** The objects every test below queries. */
 const OBJECTS: Record<string, string> = {

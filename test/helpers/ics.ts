@@ -24,3 +24,11 @@ export function firstIndexedStart(vcalendar: ICAL.Component, componentType: stri
   const first = Math.min(...starts);
   return Number.isFinite(first) && first > -UNBOUNDED ? first : null;
 }
+
+/** Europe/Berlin as clients send it (CET/CEST since 1970), for tests in local time. */
+export const BERLIN = [
+  'BEGIN:VTIMEZONE', 'TZID:Europe/Berlin',
+  'BEGIN:DAYLIGHT', 'TZOFFSETFROM:+0100', 'TZOFFSETTO:+0200', 'TZNAME:CEST', 'DTSTART:19700329T020000', 'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU', 'END:DAYLIGHT',
+  'BEGIN:STANDARD', 'TZOFFSETFROM:+0200', 'TZOFFSETTO:+0100', 'TZNAME:CET', 'DTSTART:19701025T030000', 'RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU', 'END:STANDARD',
+  'END:VTIMEZONE',
+].join('\r\n');
