@@ -4,8 +4,6 @@ import { mkcalendar } from './mkcalendar.js';
 import { defineCalendarProperties } from './properties.js';
 import { calendarMultiget } from './reports/calendar-multiget.js';
 import { calendarQuery } from './reports/calendar-query.js';
-import { freeBusyQuery } from './reports/free-busy-query.js';
-import { registerFreeBusy } from '../scheduling/freebusy-register.js';
 
 /** CalDAV (RFC 4791) on top of the WebDAV core. */
 export function registerCalDav(dav: Dav): void {
@@ -15,6 +13,4 @@ export function registerCalDav(dav: Dav): void {
   defineCalendarProperties(dav);
   dav.addReport(calendarMultiget);
   dav.addReport(calendarQuery);
-  dav.addReport(freeBusyQuery);
-  registerFreeBusy(dav);
 }

@@ -1,3 +1,4 @@
+import { registerFreeBusy } from './freebusy-register.js';
 import { calendarDataProperty } from '../caldav/calendar-data.js';
 import { CALDAV_NS } from '../davcommon/namespaces.js';
 import { multigetReport } from '../davcommon/multiget.js';
@@ -22,6 +23,7 @@ export function registerScheduling(dav: Dav, options: { outside: OutsideDelivery
   dav.properties.define(scheduleTagProperty);
   dav.properties.guard(defaultCalendarProperty());
   dav.addChangeListener(followDefaultCalendar(dav));
+  registerFreeBusy(dav);
   // Only now that the server schedules (RFC 6638 §2; Thunderbird then leaves it to the server).
   dav.complianceClasses.push('calendar-auto-schedule', 'calendar-schedule');
 }

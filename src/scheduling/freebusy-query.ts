@@ -1,15 +1,15 @@
-import { CALDAV_NS } from '../../davcommon/namespaces.js';
-import { ExpansionLimitError } from '../../ical/expansion-budget.js';
-import { isAddressOf } from '../../scheduling/addresses.js';
-import { renderFreeBusy } from '../../scheduling/freebusy-ical.js';
-import { calendarBusy, freeBusyBudget } from '../../scheduling/freebusy.js';
-import { mergeBusy } from '../../scheduling/freebusy-periods.js';
-import type { ReportDef } from '../../webdav/dav.js';
-import { DavError } from '../../webdav/errors.js';
-import type { CollectionResource, Resource } from '../../webdav/resource.js';
-import { dav, qname } from '../../webdav/xml/names.js';
-import { calendarKind } from '../kind.js';
-import { parseUtc } from '../query-xml.js';
+import { CALDAV_NS } from '../davcommon/namespaces.js';
+import { ExpansionLimitError } from '../ical/expansion-budget.js';
+import { isAddressOf } from './addresses.js';
+import { renderFreeBusy } from './freebusy-ical.js';
+import { calendarBusy, freeBusyBudget } from './freebusy.js';
+import { mergeBusy } from './freebusy-periods.js';
+import type { ReportDef } from '../webdav/dav.js';
+import { DavError } from '../webdav/errors.js';
+import type { CollectionResource, Resource } from '../webdav/resource.js';
+import { dav, qname } from '../webdav/xml/names.js';
+import { calendarKind } from '../caldav/kind.js';
+import { parseUtc } from '../caldav/query-xml.js';
 
 const C = (local: string) => qname(CALDAV_NS, local);
 
