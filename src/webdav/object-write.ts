@@ -2,7 +2,7 @@ import type { CollectionChange } from './changes.js';
 import type { DavContext } from './context.js';
 import { DavError } from './errors.js';
 import { etagOf } from './etag.js';
-import { refuseGeneratedWrite } from './generated-collections.js';
+import { refuseGeneratedWrite, type WritePrivilege } from './generated-collections.js';
 import type { ValidatedObject } from './kinds.js';
 import type { MemberHook } from './member-hooks.js';
 import { hrefEl } from './multistatus.js';
@@ -57,6 +57,20 @@ function hooksFor(context: DavContext, collection: CollectionResource, options: 
   return options.byClient && context.memberHooks.length ? context.memberHooks.filter((h) => h.kind === collection.kind) : [];
 }
 
+/** A client's write: hooks run, and a generated collection refuses it (naming the privilege it lacks) before the caller's own check. */
+function asClient(
+  collection: CollectionResource,
+  uri: string,
+  options: MemberWriteOptions,
+  privilege: (current: ObjectMeta | undefined) => WritePrivilege,
+): MemberWriteOptions {
+  const check = (current: ObjectMeta | undefined) => {
+    refuseGeneratedWrite(collection.collection, objectPath(collection.path, uri), privilege(current));
+    options.check?.(current);
+  };
+  return { ...options, check, byClient: true };
+}
+
 /** Takes the locks the hooks ask for, before the write locks its collection. */
 async function lockForHooks(tx: StoreSession, hooks: readonly MemberHook[], data: Buffer): Promise<void> {
   for (const hook of hooks) {
@@ -78,11 +92,8 @@ export function storeObject(
   validated: ValidatedObject,
   options: MemberWriteOptions = {},
 ): Promise<StoredMember> {
-  const check = (current: ObjectMeta | undefined) => {
-    refuseGeneratedWrite(collection.collection, objectPath(collection.path, uri), current ? 'write-content' : 'bind');
-    options.check?.(current);
-  };
-  return context.store.transaction((tx) => writeMember(tx, context, collection, uri, data, validated, { ...options, check, byClient: true }));
+  const client = asClient(collection, uri, options, (current) => (current ? 'write-content' : 'bind'));
+  return context.store.transaction((tx) => writeMember(tx, context, collection, uri, data, validated, client));
 }
 
 /**
@@ -151,11 +162,7 @@ export function removeObject(
   uri: string,
   options: MemberWriteOptions = {},
 ): Promise<void> {
-  const check = (current: ObjectMeta | undefined) => {
-    refuseGeneratedWrite(collection.collection, objectPath(collection.path, uri), 'unbind');
-    options.check?.(current);
-  };
-  return context.store.transaction((tx) => deleteMember(tx, context, collection, uri, { ...options, check, byClient: true }));
+  return context.store.transaction((tx) => deleteMember(tx, context, collection, uri, asClient(collection, uri, options, () => 'unbind')));
 }
 
 /** Deletes the member `uri` in the caller's transaction, `check` seeing it under the lock; 404 when it is gone. */
