@@ -213,17 +213,29 @@ function scheduleTagHeader(vcalendar: ICAL.Component): Record<string, string> {
   return { 'Schedule-Tag': scheduleTagOf(vcalendar) };
 }
 
+/** Bounds the Schedule-Tags GET remembers (about 100 bytes each). */
+const MAX_REMEMBERED_TAGS = 10_000;
+
 /** Scheduling as the calendar kind's member hook: every client write of a calendar object passes here. */
 export function schedulingHook(outside: OutsideDelivery): MemberHook {
   const scheduler = new Scheduler(outside);
+  /** Schedule-Tag by ETag (null: not a scheduling object). */
+  const tagsByEtag = new Map<string, string | null>();
   return {
     kind: calendarKind,
     // Delivering locks attendees' (or the organizer's) collections after the writer's own.
     lockFor: (data) => (mayBeScheduling(data) ? 'scheduling' : undefined),
     headersFor(object) {
       if (!mayBeScheduling(object.data)) return undefined;
-      const vcalendar = parseCalendar(object.data);
-      return organizerOf(vcalendar) ? scheduleTagHeader(vcalendar) : undefined;
+      // The ETag is a hash of the stored bytes, so it names the tag: a repeated GET parses nothing.
+      let tag = tagsByEtag.get(object.etag);
+      if (tag === undefined) {
+        const vcalendar = parseCalendar(object.data);
+        tag = organizerOf(vcalendar) ? scheduleTagOf(vcalendar) : null;
+        if (tagsByEtag.size >= MAX_REMEMBERED_TAGS) tagsByEtag.clear();
+        tagsByEtag.set(object.etag, tag);
+      }
+      return tag === null ? undefined : { 'Schedule-Tag': tag };
     },
     async beforeWrite(tx, write) {
       const old = write.current && mayBeScheduling(write.current.data) ? parseCalendar(write.current.data) : undefined;
