@@ -27,6 +27,9 @@ describe('web UI in Chromium', { timeout: 300_000 }, () => {
   let browser: Browser;
   /** Console errors and uncaught script errors of every page, with the page's URL. */
   const problems: string[] = [];
+  /** Pages a test is refused on purpose: the browser logs that 403 as a console error,
+   *  maybe after the test has moved on, so the last test discounts it rather than each one. */
+  const refusedOnPurpose = new Set<string>();
 
   before(async () => {
     assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium (apt install chromium)`);
@@ -151,9 +154,7 @@ describe('web UI in Chromium', { timeout: 300_000 }, () => {
     await page.getByLabel('Name').fill('forged');
     const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/web/app-passwords') && r.request().method() === 'POST'), page.getByRole('button', { name: 'Create' }).click()]);
     assert.equal(response.status(), 403);
-    // The browser logs the refusal it was meant to get as a console error: expected here only.
-    const expected = problems.findIndex((p) => p.includes('status of 403'));
-    if (expected >= 0) problems.splice(expected, 1);
+    refusedOnPurpose.add('/web/app-passwords');
     await page.getByRole('heading', { level: 1, name: 'Not allowed' }).waitFor();
     assert.equal((await s.store.listAppPasswords((await s.store.getUser(ALICE.name))!.id)).some((p) => p.label === 'forged'), false);
     await context.close();
@@ -190,8 +191,7 @@ describe('web UI in Chromium', { timeout: 300_000 }, () => {
     await logIn(other.page, ALICE);
     assert.equal(await other.page.getByRole('link', { name: 'Users' }).count(), 0);
     assert.equal((await other.page.goto('/web/users'))!.status(), 403);
-    const expected = problems.findIndex((p) => p.includes('/web/users: console error') && p.includes('status of 403'));
-    if (expected >= 0) problems.splice(expected, 1);
+    refusedOnPurpose.add('/web/users');
     await other.context.close();
   });
 
@@ -225,6 +225,7 @@ describe('web UI in Chromium', { timeout: 300_000 }, () => {
   });
 
   test('no page logged a console error or a script error', () => {
-    assert.deepEqual(problems, []);
+    const onPurpose = (p: string) => p.includes('status of 403 (Forbidden)') && [...refusedOnPurpose].some((path) => p.includes(`${path}: console error`));
+    assert.deepEqual(problems.filter((p) => !onPurpose(p)), []);
   });
 });
