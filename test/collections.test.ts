@@ -151,6 +151,7 @@ describe('calendar collections', () => {
     assert.equal(all.status, 207);
     const ar = multistatus(all.text).get('/dav/calendars/alice/default/')!;
     assert.ok(ar.props.has(d('resourcetype')) && ar.props.has(d('displayname')));
+    assert.equal(propText(ar, d('getcontentlength')), '0', 'every resource has a length (RFC 4918 §15.4); a collection is listed as 0 bytes');
     assert.ok(!ar.props.has(d('supported-report-set')), 'allprop leaves out computed reports list');
     const inc = await s.request('PROPFIND', '/dav/calendars/alice/default/', { headers: { Depth: '0' }, body: '<D:propfind xmlns:D="DAV:"><D:allprop/><D:include><D:supported-report-set/></D:include></D:propfind>' });
     assert.ok(multistatus(inc.text).get('/dav/calendars/alice/default/')!.props.has(d('supported-report-set')));

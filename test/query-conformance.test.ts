@@ -55,8 +55,8 @@ describe('query conformance', () => {
     assert.match(r.text, precondition, body);
   };
 
-  it('a time-range with neither start nor end fails valid-filter with 403 (RFC 4791 §9.9, §1.3)', async () => {
-    await refused(CAL, calendarQuery('<C:comp-filter name="VEVENT"><C:time-range/></C:comp-filter>'), 403, /<C:valid-filter\/>/);
+  it('a time-range with neither start nor end is a bad request (400) naming valid-filter (RFC 4791 §9.9)', async () => {
+    await refused(CAL, calendarQuery('<C:comp-filter name="VEVENT"><C:time-range/></C:comp-filter>'), 400, /<C:valid-filter\/>/);
   });
 
   it('filters the RFC 4791 DTD or iCalendar cannot hold fail valid-filter', async () => {

@@ -32,7 +32,9 @@ export function parseUtc(value: string | undefined, what: string): number | null
 function timeRange(el: XmlElement | undefined): TimeRange | undefined {
   if (!el) return undefined;
   const range = { start: parseUtc(el.attrs.start, 'time-range start'), end: parseUtc(el.attrs.end, 'time-range end') };
-  if (range.start === null && range.end === null) throw invalid('time-range needs start or end');
+  // RFC 4791 §9.9 makes one of the two mandatory: an element without either is a
+  // malformed request (400), still naming the precondition so clients see which part.
+  if (range.start === null && range.end === null) throw new DavError(400, 'time-range needs start or end', C('valid-filter'));
   if (range.start !== null && range.end !== null && range.end <= range.start) throw invalid('time-range end must be after start');
   return range;
 }

@@ -110,9 +110,12 @@ export function defineCoreProperties(d: Dav): void {
       get: (r) => (r.type === 'object' ? escapeXml(r.kind.objectContentType) : undefined),
     },
     {
+      // RFC 4918 §15.4 defines it for every resource. A collection's GET is a generated
+      // export or notice, streamed without a length; the clients that read this
+      // (Windows, davfs2, Finder) list a folder as 0 bytes, so that is its size.
       name: dav('getcontentlength'),
-      appliesTo: isObject,
-      get: (r) => (r.type === 'object' ? String(r.object.size) : undefined),
+      appliesTo: () => true,
+      get: (r) => (r.type === 'object' ? String(r.object.size) : '0'),
     },
     {
       name: dav('getlastmodified'),
