@@ -44,6 +44,25 @@ describe('public calendar feeds', () => {
     assert.deepEqual((await listFeedLinks(s.store, calendar, origin)).map((l) => l.url), [link.url]);
   });
 
+  it('leaves out private events and reminders, and shows confidential ones only as busy time', async () => {
+    const cal = '/dav/calendars/alice/public-view/';
+    assert.equal((await s.request('MKCALENDAR', cal)).status, 201);
+    const alarm = 'BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:Reminder\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\n';
+    const withClass = (uid: string, access: string) =>
+      EVENT(uid, `Secret ${uid}`).replace('SUMMARY', `CLASS:${access}\r\nLOCATION:Room ${uid}\r\nDESCRIPTION:About ${uid}\r\n${alarm}SUMMARY`);
+    const objects = { open: EVENT('open', 'Open day').replace('END:VEVENT', `${alarm}END:VEVENT`), mine: withClass('mine', 'PRIVATE'), board: withClass('board', 'CONFIDENTIAL'), odd: withClass('odd', 'X-FAMILY') };
+    for (const [name, body] of Object.entries(objects)) assert.equal((await s.request('PUT', `${cal}${name}.ics`, { body })).status, 201);
+    const shared = (await s.store.getCollection((await s.store.getUser('alice'))!.id, 'calendar', 'public-view'))!;
+    const body = await (await anonymous((await createFeedLink(s.store, shared, origin)).url)).text();
+    assert.match(body, /SUMMARY:Open day/);
+    assert.doesNotMatch(body, /mine|odd/, 'PRIVATE, and a class not understood, are left out');
+    assert.match(body, /UID:board\r\n[^]*DTSTART:20240601T100000Z[^]*SUMMARY:Busy/);
+    assert.doesNotMatch(body, /Secret|Room|About|VALARM|Reminder/);
+    // The owner's own export keeps everything.
+    const own = (await s.request('GET', cal)).text;
+    for (const kept of ['Secret mine', 'Secret board', 'Secret odd', 'BEGIN:VALARM']) assert.ok(own.includes(kept), kept);
+  });
+
   it('answers 304 to If-None-Match until the calendar changes; HEAD has the headers', async () => {
     const link = await createFeedLink(s.store, calendar, origin);
     const first = await anonymous(link.url);

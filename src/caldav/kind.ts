@@ -41,10 +41,10 @@ export const calendarKind: CollectionKind = {
     }
   },
 
-  exportCollection(collection, objects) {
+  exportCollection(collection, objects, audience = 'owner') {
     const texts = (async function* () {
       for await (const page of objects) for (const o of page) yield decodeText(o.data);
     })();
-    return { contentType: 'text/calendar; charset=utf-8', chunks: exportCalendar(collection.displayname, texts) };
+    return { contentType: 'text/calendar; charset=utf-8', chunks: exportCalendar(collection.displayname, texts, audience === 'public') };
   },
 };

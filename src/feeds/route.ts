@@ -40,7 +40,7 @@ export function feedRoute(dav: DavContext) {
       return;
     }
     const resource = { type: 'collection' as const, path: collectionPath(kind.homeSegment, owner.username, collection.uri), owner, kind, collection };
-    const exported = exportCollection(dav, resource);
+    const exported = exportCollection(dav, resource, 'public');
     ctx.type = exported.contentType;
     ctx.body = Readable.from(exported.chunks); // koa sends none of it to a HEAD
   };

@@ -1,4 +1,5 @@
 import type { DavContext } from '../webdav/context.js';
+import type { ExportAudience } from '../webdav/kinds.js';
 import type { CollectionResource } from '../webdav/resource.js';
 
 export interface CollectionExport {
@@ -13,10 +14,10 @@ export interface CollectionExport {
  * A whole calendar as one .ics or address book as one .vcf: what GET on the collection
  * answers (the kind's exportCollection), for the CLI, the web UI and public feeds.
  */
-export function exportCollection(context: DavContext, collection: CollectionResource): CollectionExport {
+export function exportCollection(context: DavContext, collection: CollectionResource, audience: ExportAudience = 'owner'): CollectionExport {
   const { kind } = collection;
   if (!kind.exportCollection) throw new Error(`a ${kind.name} cannot be exported`);
-  const exported = kind.exportCollection(collection.collection, context.store.iterateObjects(collection.collection.id));
+  const exported = kind.exportCollection(collection.collection, context.store.iterateObjects(collection.collection.id), audience);
   const base = collection.collection.uri.replace(/[^\w.-]/g, '_');
   return { contentType: exported.contentType, filename: `${base}${kind.objectExtension}`, chunks: exported.chunks };
 }

@@ -16,6 +16,8 @@ export interface ValidatedObject {
  * A kind of collection a protocol layer adds. The WebDAV core serves homes, collections
  * and objects of every registered kind the same way and asks the kind only for what differs.
  */
+export type ExportAudience = 'owner' | 'public';
+
 export interface CollectionKind {
   /** Stored in collections.kind. */
   name: string;
@@ -36,8 +38,11 @@ export interface CollectionKind {
    * Returns the body unchanged when it already has a UID.
    */
   ensureUid?(data: Buffer): Buffer;
-  /** GET on a collection: the whole collection as one document. */
-  exportCollection?(collection: Collection, objects: AsyncIterable<StoredObject[]>): { contentType: string; chunks: AsyncIterable<string | Buffer> };
+  /**
+   * GET on a collection: the whole collection as one document. For the 'public' audience
+   * (anyone holding a read-only link) the kind leaves out what its data marks private.
+   */
+  exportCollection?(collection: Collection, objects: AsyncIterable<StoredObject[]>, audience?: ExportAudience): { contentType: string; chunks: AsyncIterable<string | Buffer> };
   /** Fixed collections every home has (e.g. the scheduling inbox/outbox). */
   specialCollections?: { uri: string; resourceType: QName }[];
   /**
