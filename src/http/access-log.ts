@@ -31,6 +31,14 @@ function outcome(res: ServerResponse, val: Record<string, unknown>): Record<stri
   return { ...val, user, address: ctx?.ip };
 }
 
+/** The request's id (the one sent, if usable), answered back as X-Request-Id. */
+function requestId(req: IncomingMessage, res: ServerResponse): string {
+  const given = req.headers['x-request-id'];
+  const id = typeof given === 'string' && GOOD_REQUEST_ID.test(given) ? given : randomUUID();
+  res.setHeader('X-Request-Id', id);
+  return id;
+}
+
 /** The access log: honours X-Request-Id (or makes one) and answers it back. */
 export function accessLog(log: Logger): Middleware {
   const logRequest = pinoHttp({
@@ -40,12 +48,7 @@ export function accessLog(log: Logger): Middleware {
       req: (req: IncomingMessage) => ({ id: req.id, method: req.method, path: pathOf(req.url) }),
       res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
     },
-    genReqId: (req, res) => {
-      const given = req.headers['x-request-id'];
-      const id = typeof given === 'string' && GOOD_REQUEST_ID.test(given) ? given : randomUUID();
-      res.setHeader('X-Request-Id', id);
-      return id;
-    },
+    genReqId: requestId,
     customLogLevel: (req, res) => (res.statusCode === 200 && pathOf(req.url) === HEALTH_PATH ? 'debug' : 'info'),
     customSuccessObject: (_req, res, val: Record<string, unknown>) => outcome(res, val),
     // A 5xx is an outcome like any other here; its error was logged where it happened.
@@ -56,6 +59,12 @@ export function accessLog(log: Logger): Middleware {
     customErrorMessage: () => 'request completed',
   });
   return (ctx, next) => {
+    // Below info (warn, silent) no request line is ever written (debug is below info):
+    // the id is still answered back, without the logger's per-request work.
+    if (!log.isLevelEnabled('info')) {
+      requestId(ctx.req, ctx.res);
+      return next();
+    }
     contexts.set(ctx.res, ctx);
     logRequest(ctx.req, ctx.res);
     return next();

@@ -238,11 +238,19 @@ export function schedulingHook(outside: OutsideDelivery): MemberHook {
       return tag === null ? undefined : { 'Schedule-Tag': tag };
     },
     async beforeWrite(tx, write) {
-      const old = write.current && mayBeScheduling(write.current.data) ? parseCalendar(write.current.data) : undefined;
-      checkScheduleTag(write.origin?.header('If-Schedule-Tag-Match'), old);
-      const oldScheduling = old && organizerOf(old) ? old : undefined;
+      // The replaced object is parsed only when it matters: not for an object written
+      // without ORGANIZER, nor for someone else's event, when no Schedule-Tag is given.
+      let parsed: ICAL.Component | undefined;
+      const old = () => (parsed ??= write.current && mayBeScheduling(write.current.data) ? parseCalendar(write.current.data) : undefined);
+      const oldScheduling = () => {
+        const o = old();
+        return o && organizerOf(o) ? o : undefined;
+      };
+      const tagMatch = write.origin?.header('If-Schedule-Tag-Match');
+      if (tagMatch !== undefined) checkScheduleTag(tagMatch, old());
       if (!write.data) {
-        if (oldScheduling) await scheduler.deleted(tx, write, oldScheduling);
+        const gone = oldScheduling();
+        if (gone) await scheduler.deleted(tx, write, gone);
         return undefined;
       }
       if (!mayBeScheduling(write.data)) return undefined;
@@ -258,10 +266,10 @@ export function schedulingHook(outside: OutsideDelivery): MemberHook {
       stripParameter(vcalendar, 'schedule-status');
       if (isOrganizer) {
         await checkUnique(tx, owner, write.collection.collection, uid);
-        await scheduler.organizerWrite(tx, write, vcalendar, oldScheduling);
+        await scheduler.organizerWrite(tx, write, vcalendar, oldScheduling());
       } else {
         const moved = await takeOverCopy(tx, write, uid);
-        await scheduler.attendeeWrite(tx, write, vcalendar, oldScheduling ?? moved, me!);
+        await scheduler.attendeeWrite(tx, write, vcalendar, oldScheduling() ?? moved, me!);
       }
       return { data: Buffer.from(vcalendar.toString(), 'utf8'), headers: scheduleTagHeader(vcalendar) };
     },

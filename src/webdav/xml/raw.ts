@@ -10,46 +10,21 @@ export const MARK_OPEN = '\uE000';
 export const MARK_CLOSE = '\uE001';
 const MARKER = /\uE000(\d+)\uE001/;
 
-const AMP = 0x26, LT = 0x3c, GT = 0x3e, CR = 0x0d;
-
 // The bytes to escape are ASCII, which never occurs inside a multi-byte UTF-8
 // sequence, so UTF-8 data is escaped byte-wise exactly as escapeXml escapes the
-// decoded text. What costs in a report of hundreds of objects is garbage, not
-// copying: the bytes to escape are counted by native indexOf, then the data is
-// written by a loop straight into the response, without a single allocation.
-// (Native replaceAll on a Latin-1 view is faster per byte on a
-// photo, but leaves six copies of it behind; Buffer#copy of the runs between
-// special bytes allocates a view per run.)
+// decoded text. Read as Latin-1, one char per byte, the data is escaped by native
+// string replaces and written back byte for byte: several times faster than a loop
+// over the bytes in JS on large data (photos), and only what needs a replace (line
+// ends, nearly always) leaves a copy behind.
 
-/** How many times `byte` occurs: native memchr scans, no per-byte JS. */
-function count(data: Buffer, byte: number): number {
-  let n = 0;
-  for (let i = data.indexOf(byte); i !== -1; i = data.indexOf(byte, i + 1)) n++;
-  return n;
-}
-
-/** The length of `data` escaped: &amp; and &#13; add 4 bytes, &lt; and &gt; 3. */
-function escapedLength(data: Buffer): number {
-  return data.length + 4 * (count(data, AMP) + count(data, CR)) + 3 * (count(data, LT) + count(data, GT));
-}
-
-function writeEscaped(data: Buffer, out: Buffer, offset: number, escapedSize: number): number {
-  if (escapedSize === data.length) return offset + data.copy(out, offset);
-  let o = offset;
-  for (let i = 0; i < data.length; i++) {
-    const b = data[i]!;
-    if (b > GT || (b !== AMP && b !== LT && b !== GT && b !== CR)) {
-      out[o++] = b;
-      continue;
-    }
-    out[o++] = AMP;
-    if (b === AMP) { out[o++] = 0x61; out[o++] = 0x6d; out[o++] = 0x70; } // amp
-    else if (b === LT) { out[o++] = 0x6c; out[o++] = 0x74; } // lt
-    else if (b === GT) { out[o++] = 0x67; out[o++] = 0x74; } // gt
-    else { out[o++] = 0x23; out[o++] = 0x31; out[o++] = 0x33; } // #13
-    out[o++] = 0x3b;
-  }
-  return o;
+/** `data` escaped, as a Latin-1 string of the escaped bytes. */
+function escapedLatin1(data: Buffer): string {
+  let text = data.toString('latin1');
+  if (text.includes('&')) text = text.replaceAll('&', '&amp;');
+  if (text.includes('<')) text = text.replaceAll('<', '&lt;');
+  if (text.includes('>')) text = text.replaceAll('>', '&gt;');
+  if (text.includes('\r')) text = text.replaceAll('\r', '&#13;');
+  return text;
 }
 
 /** The byte pieces of one response, referenced from its XML by markers. */
@@ -71,18 +46,20 @@ export class RawParts {
   assemble(xml: string): Buffer {
     if (!xml.includes(MARK_OPEN)) return Buffer.from(xml, 'utf8');
     const pieces = xml.split(MARKER); // text, index, text, index, …, text
-    const part = (i: number) => this.parts[Number(pieces[i])]!;
-    const release = (i: number) => (this.parts[Number(pieces[i])] = undefined);
-    const sizes = new Array<number>(pieces.length);
     let size = 0;
-    for (let i = 0; i < pieces.length; i++) size += sizes[i] = i % 2 === 0 ? Buffer.byteLength(pieces[i]!) : escapedLength(part(i));
-    const out = Buffer.allocUnsafe(size);
-    let o = out.write(pieces[0]!, 0, 'utf8');
-    for (let i = 1; i < pieces.length; i += 2) {
-      o = writeEscaped(part(i), out, o, sizes[i]!);
-      release(i);
-      o += out.write(pieces[i + 1]!, o, 'utf8');
+    for (let i = 0; i < pieces.length; i++) {
+      if (i % 2 === 0) {
+        size += Buffer.byteLength(pieces[i]!);
+      } else {
+        const n = Number(pieces[i]);
+        pieces[i] = escapedLatin1(this.parts[n]!);
+        this.parts[n] = undefined;
+        size += pieces[i]!.length;
+      }
     }
+    const out = Buffer.allocUnsafe(size);
+    let o = 0;
+    for (let i = 0; i < pieces.length; i++) o += out.write(pieces[i]!, o, i % 2 === 0 ? 'utf8' : 'latin1');
     return out;
   }
 }
