@@ -347,6 +347,15 @@ describe('free-busy', () => {
       return multistatus(r.text).get(path)!.props.get(c(name))!.status;
     };
     assert.equal(refusedWith(await setTransp('<C:sometimes/>'), `${BOB_HOME}work/`, 'schedule-calendar-transp'), 409);
+    // MKCALENDAR checks it the same way, and then creates nothing.
+    const made = await asBob('MKCALENDAR', `${BOB_HOME}sometimes/`, xml(
+      `<C:mkcalendar ${NS}><D:set><D:prop><D:displayname>Sometimes</D:displayname><C:schedule-calendar-transp><C:sometimes/></C:schedule-calendar-transp></D:prop></D:set></C:mkcalendar>`,
+    ));
+    assert.equal(made.status, 403, made.text);
+    assert.equal(parse(made.text).name, c('mkcalendar-response'));
+    assert.match(made.text, /<C:schedule-calendar-transp\/><\/D:prop><D:status>HTTP\/1.1 409 /);
+    assert.match(made.text, /424 Failed Dependency/);
+    assert.equal((await propfind(`${BOB_HOME}sometimes/`, 'schedule-calendar-transp')).status, 404);
     const setAvailability = (value: string) => asBob('PROPPATCH', `${BOB_HOME}inbox/`, xml(
       `<D:propertyupdate ${NS}><D:set><D:prop><C:calendar-availability>${value}</C:calendar-availability></D:prop></D:set></D:propertyupdate>`,
     ));

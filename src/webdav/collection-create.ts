@@ -2,11 +2,15 @@ import type { DavRequest } from './request.js';
 import { DavError } from './errors.js';
 import type { CollectionKind } from './kinds.js';
 import { collectionPath } from './paths.js';
-import { applyPropertyUpdate, instructionsOf, planPropertyUpdate, planPropstats } from './property-update.js';
+import { applyPropertyUpdate, instructionsOf, planPropertyUpdate, planPropstats, PropertyRefused, refusePlan, type PropertyUpdate } from './property-update.js';
+import type { Resource } from './resource.js';
 import type { NewCollectionTarget } from './target.js';
 import { dav, type QName } from './xml/names.js';
 import type { XmlElement } from './xml/parse.js';
 import { xmlDocument } from './xml/write.js';
+
+/** Thrown to roll a creation back once its plan has refused a property. */
+class CreationRefused extends Error {}
 
 /**
  * Creates a collection of `kind` at the target with the properties a MKCOL (RFC 5689)
@@ -25,19 +29,28 @@ export async function createCollection(
   if ((home.kind.specialCollections ?? []).some((s) => s.uri === target.name)) throw new DavError(405, 'Reserved name');
 
   const instructions = body ? instructionsOf(body) : [];
-  const plan = planPropertyUpdate(req.context.properties, undefined, instructions, 'create', true, [dav('resourcetype')]);
   const path = collectionPath(kind.homeSegment, home.owner.username, target.name);
-  if (!plan.ok) {
-    req.respond(403, xmlDocument(responseRoot, planPropstats(plan)), 'application/xml; charset=utf-8');
+  // Planned against the collection just made, so a property the kind guards (a checked
+  // setting such as schedule-calendar-transp) is checked as a PROPPATCH would check it;
+  // a refusal rolls the creation back.
+  let plan: PropertyUpdate | undefined;
+  try {
+    await req.store.transaction(async (tx) => {
+      const created = await tx.createCollection(home.owner.id, kind.name, target.name, {});
+      // A concurrent MKCOL of the same name made it since the target was resolved (RFC 4918 §9.3.1).
+      if (!created) throw new DavError(405, 'A collection exists at this URI');
+      const resource: Resource = { type: 'collection', path, owner: home.owner, kind, collection: created };
+      plan = planPropertyUpdate(req.context.properties, resource, instructions, 'create', true, [dav('resourcetype')]);
+      if (!plan.ok) throw new CreationRefused();
+      await applyPropertyUpdate(tx, { collectionId: created.id, objectUri: '' }, plan);
+      await req.context.changed(tx, { collection: created, what: 'collection', origin: req });
+    });
+  } catch (e) {
+    if (e instanceof PropertyRefused) refusePlan(plan!, e);
+    else if (!(e instanceof CreationRefused)) throw e;
+    req.respond(403, xmlDocument(responseRoot, planPropstats(plan!)), 'application/xml; charset=utf-8');
     return;
   }
-  await req.store.transaction(async (tx) => {
-    const created = await tx.createCollection(home.owner.id, kind.name, target.name, plan.fields);
-    // A concurrent MKCOL of the same name made it since the target was resolved (RFC 4918 §9.3.1).
-    if (!created) throw new DavError(405, 'A collection exists at this URI');
-    await applyPropertyUpdate(tx, { collectionId: created.id, objectUri: '' }, { ...plan, fields: {} });
-    await req.context.changed(tx, { collection: created, what: 'collection', origin: req });
-  });
   req.setHeader('Location', path);
   req.setHeader('Cache-Control', 'no-cache');
   req.respond(201);
