@@ -9,6 +9,7 @@ import { parseStored } from '../src/ical/calendar-object.js';
 import { decodeText } from '../src/text/decode.js';
 import { readerFor } from '../src/ical/reader.js';
 import { instancesOverlapping } from '../src/ical/recurrence.js';
+import { finish } from '../src/ical/steps.js';
 import { OCCURRENCES } from './helpers/occurrences.js';
 
 const FIXTURES = path.resolve(process.cwd(), '../shared/fixtures');
@@ -23,7 +24,7 @@ test('recurrence expansion matches the source projects’ occurrence counts', as
     const iso = c.range.map((n) => new Date(n).toISOString()).join('..');
     await t.test(`${c.file} ${iso} → ${c.count}`, () => {
       const vcalendar = parseStored(decodeText(readFileSync(path.join(FIXTURES, 'ical', c.file))));
-      const found = instancesOverlapping(readerFor(vcalendar), c.range[0], c.range[1]).map((i) => {
+      const found = finish(instancesOverlapping(readerFor(vcalendar), c.range[0], c.range[1])).map((i) => {
         const start = (i.shape.anchor ?? 0) + i.delta;
         const end = i.periodEnd ?? (i.shape.end !== null ? i.shape.end + i.delta : i.shape.duration !== null ? start + i.shape.duration : null);
         return {

@@ -8,9 +8,10 @@ import { decodeText } from '../text/decode.js';
 import type { ReportData, ReportProperties } from '../webdav/propfind-core.js';
 import type { CollectionResource } from '../webdav/resource.js';
 import { DavError } from '../webdav/errors.js';
+import { EventLoopTurn } from '../webdav/event-loop-turn.js';
 import { dav, qname } from '../webdav/xml/names.js';
 import { child, type XmlElement } from '../webdav/xml/parse.js';
-import { escapeXml } from '../webdav/xml/write.js';
+import { escapeXml, type Xml } from '../webdav/xml/write.js';
 import { parseCalendarDataRequest } from './query-xml.js';
 
 const CALENDAR_DATA = qname(CALDAV_NS, 'calendar-data');
@@ -40,14 +41,21 @@ export function calendarDataProperty(
   if (!element) return new Map();
   const request = parseCalendarDataRequest(element);
   const floatingTz = collection.collection.timezone ?? undefined;
-  const budget = new ExpansionBudget();
-  const render = (text: string) => {
-    try {
-      return renderCalendarData(parseStored(text), request, floatingTz, budget);
-    } catch (e) {
-      if (e instanceof ExpansionLimitError) throw new DavError(507, e.message, dav('number-of-matches-within-limits'));
-      throw e;
-    }
+  const turn = new EventLoopTurn();
+  const expansion = { budget: new ExpansionBudget(), pause: () => turn.pause() };
+  const refused = (e: unknown) => {
+    if (e instanceof ExpansionLimitError) throw new DavError(507, e.message, dav('number-of-matches-within-limits'));
+    throw e;
+  };
+  let expanding: Promise<unknown> = Promise.resolve();
+  const render = (text: string): Xml | Promise<Xml> => {
+    if (!request.expand) return escapeXml(renderCalendarData(parseStored(text), request, floatingTz) as string);
+    // One expansion after another: members answered together (a page of a query) would
+    // otherwise each take a slice of the event loop in the same turn. Once one is
+    // refused, those after it are too, without spending anything.
+    const rendered = expanding.then(() => renderCalendarData(parseStored(text), request, floatingTz, expansion)).then(escapeXml, refused);
+    expanding = rendered;
+    return rendered;
   };
   return new Map([[
     CALENDAR_DATA,
@@ -58,7 +66,7 @@ export function calendarDataProperty(
       const spliced = plain ? data.raw.text(stored) : undefined;
       if (spliced !== undefined) return spliced;
       const text = decodeText(stored);
-      return escapeXml(plain ? text : render(text));
+      return plain ? escapeXml(text) : render(text);
     },
   ]]);
 }

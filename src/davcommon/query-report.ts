@@ -48,7 +48,11 @@ export function queryReport(spec: QueryReportSpec): ReportDef<ReportScope> {
         for (const o of page) loaded.set(o.uri, o.data);
         const responses = [];
         for (const o of page) {
-          responses.push(propertiesResponse(req.context, req.context.objectResource(collection, o), props, ctx, false, extra));
+          const member = propertiesResponse(req.context, req.context.objectResource(collection, o), props, ctx, false, extra);
+          // Awaited with the page, after the pauses: a refusal meanwhile (an expansion past
+          // its budget) is answered then, not lost as an unhandled rejection.
+          if (typeof member !== 'string') member.catch(() => {});
+          responses.push(member);
           await turn.pause();
         }
         return joinResponses(responses);

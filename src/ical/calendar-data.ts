@@ -6,6 +6,7 @@ import ICAL from 'ical.js';
 import type { ExpansionBudget } from './expansion-budget.js';
 import { DAY_MS, readerFor, safeValues, type TimeReader, type WallTime } from './reader.js';
 import { type Instance, instancesOverlapping, recurrenceSets } from './recurrence.js';
+import { paced } from './steps.js';
 import { eventEnd, overlaps, shapeOf } from './time-range.js';
 import { floatingZone } from './timezones.js';
 import type { CalendarDataRequest, CompSelection } from './types.js';
@@ -13,15 +14,33 @@ import type { CalendarDataRequest, CompSelection } from './types.js';
 type JProp = [string, Record<string, unknown>, string, ...unknown[]];
 type JComp = [string, JProp[], JComp[]];
 
-/** `budget` is what the request has left for expansion (ExpansionLimitError beyond it). */
-export function renderCalendarData(vcalendar: ICAL.Component, req: CalendarDataRequest, floatingTz?: string, budget?: ExpansionBudget): string {
+/** How an expansion spends: what the request has left (ExpansionLimitError beyond it), and where it lets others run. */
+export interface Expansion {
+  budget?: ExpansionBudget;
+  /** Awaited between instances: thousands of them are too long to hold the event loop. */
+  pause: () => Promise<void>;
+}
+
+const NO_PAUSE: Expansion = { pause: async () => {} };
+
+/** A promise only when the request expands: every other form is rendered at once. */
+export function renderCalendarData(vcalendar: ICAL.Component, req: CalendarDataRequest, floatingTz?: string, expansion = NO_PAUSE): string | Promise<string> {
   const reader = readerFor(vcalendar, floatingZone(floatingTz));
+  if (req.expand) return expand(reader, req, req.expand.start, req.expand.end, expansion);
   let jcal = vcalendar.jCal as JComp;
-  if (req.expand) jcal = expand(reader, req.expand.start, req.expand.end, budget);
-  else if (req.limitRecurrenceSet) jcal = limitRecurrenceSet(reader, req.limitRecurrenceSet.start, req.limitRecurrenceSet.end);
+  if (req.limitRecurrenceSet) jcal = limitRecurrenceSet(reader, req.limitRecurrenceSet.start, req.limitRecurrenceSet.end);
+  return icalText(selected(reader, jcal, req)) + '\r\n';
+}
+
+/** §9.6.1–9.6.4 and §9.6.7, which decide for each component on its own. */
+function selected(reader: TimeReader, jcal: JComp, req: CalendarDataRequest): JComp {
   if (req.limitFreebusySet) jcal = limitFreebusySet(reader, jcal, req.limitFreebusySet.start, req.limitFreebusySet.end);
   if (req.comp) jcal = select(jcal, req.comp);
-  return new ICAL.Component(jcal).toString() + '\r\n';
+  return jcal;
+}
+
+function icalText(jcal: JComp): string {
+  return new ICAL.Component(jcal).toString();
 }
 
 function utcText(epoch: number): string {
@@ -35,11 +54,22 @@ function dateText(t: WallTime, days: number): string {
   return d.toString().slice(0, 10);
 }
 
-/** §9.6.5: every instance overlapping the range as its own component, in UTC. */
-function expand(reader: TimeReader, lo: number, hi: number, budget?: ExpansionBudget): JComp {
+/**
+ * §9.6.5: every instance overlapping the range as its own component, in UTC. Each is
+ * rendered to text on its own, pausing between them: the calendar around them is
+ * written once, and the instances go in before its END line.
+ */
+async function expand(reader: TimeReader, req: CalendarDataRequest, lo: number, hi: number, { budget, pause }: Expansion): Promise<string> {
+  const instances = await paced(instancesOverlapping(reader, lo, hi, budget), pause);
   const [name, props] = reader.vcalendar.jCal as JComp;
-  const comps = instancesOverlapping(reader, lo, hi, budget).map((i) => instanceJcal(reader, i));
-  return [name, props, comps];
+  const around = icalText(selected(reader, [name, props, []], req));
+  const end = `END:${name.toUpperCase()}`;
+  let text = around.slice(0, -end.length);
+  for (const i of instances) {
+    for (const c of selected(reader, [name, props, [instanceJcal(reader, i)]], req)[2]) text += icalText(c) + '\r\n';
+    await pause();
+  }
+  return text + end + '\r\n';
 }
 
 const RECURRENCE_PROPS = new Set(['rrule', 'rdate', 'exdate', 'exrule', 'recurrence-id']);

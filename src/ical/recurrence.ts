@@ -10,6 +10,7 @@
 import ICAL from 'ical.js';
 import { ExpansionBudget, ExpansionLimitError } from './expansion-budget.js';
 import { DAY_MS, safeValues, wallTime, type TimeReader, type WallTime } from './reader.js';
+import { finish, type Steps } from './steps.js';
 import { overlaps, shapeOf, span, type Shape } from './time-range.js';
 import { UTC_ZONE, type Zone } from './timezones.js';
 
@@ -43,6 +44,14 @@ interface Candidate {
 interface Source {
   head: Candidate | null;
   advance(): void;
+}
+
+/** A generation of the master's instances for a window, kept for the next query. */
+interface Generated {
+  from: number;
+  until: number;
+  result: 'done' | 'truncated';
+  instances: Instance[];
 }
 
 interface Override {
@@ -111,17 +120,23 @@ export class RecurrenceSet {
    * `until` may be missing.
    */
   forEach(from: number, until: number, visit: (i: Instance) => boolean | void): boolean {
-    let result: 'done' | 'stopped' | 'truncated' = 'done';
+    return finish(this.forEachInSteps(from, until, visit));
+  }
+
+  /** forEach in steps, one per instance generated: an expansion may pause between them. */
+  *forEachInSteps(from: number, until: number, visit: (i: Instance) => boolean | void): Steps<boolean> {
+    let complete = true;
     if (this.master && !this.recurring) {
       if (visit(this.instance(this.master, 0, null, null))) return true;
     } else if (this.master) {
-      result = this.cachedGenerate(from, until, visit);
-      if (result === 'stopped') return true;
+      const generated = yield* this.cachedGenerate(from, until);
+      for (const i of generated.instances) if (visit(i)) return true;
+      complete = generated.result === 'done';
     }
     for (const o of this.overrides) {
       if (visit(this.instance(o.comp, 0, null, o.rid))) return true;
     }
-    return result === 'done';
+    return complete;
   }
 
   private instance(comp: ICAL.Component, delta: number, periodEnd: number | null, rid: RecurrenceId | null): Instance {
@@ -130,23 +145,24 @@ export class RecurrenceSet {
 
   // The last complete generation, replayed while later calls ask for a window it
   // covers: stored objects stay parsed (parseStored), so repeated queries over the
-  // same month cost a filter over a short array instead of a re-expansion.
-  private last: { from: number; until: number; result: 'done' | 'truncated'; instances: Instance[] } | null = null;
+  // same month cost a filter over a short array instead of a re-expansion. A cut
+  // generation is not replayed: a narrower window may well be complete.
+  private last: Generated | null = null;
 
-  private cachedGenerate(from: number, until: number, visit: (i: Instance) => boolean | void): 'done' | 'stopped' | 'truncated' {
+  private *cachedGenerate(from: number, until: number): Steps<Generated> {
     const c = this.last;
-    if (!c || c.from > from || c.until < until) {
-      const instances: Instance[] = [];
-      const result = this.generate(from, until, (i) => void instances.push(i)) as 'done' | 'truncated';
-      this.last = { from, until, result, instances };
-      return this.cachedGenerate(from, until, visit);
+    if (c && c.result === 'done' && c.from <= from && c.until >= until) return c;
+    const instances: Instance[] = [];
+    const steps = this.generate(from, until);
+    for (let s = steps.next(); ; s = steps.next()) {
+      if (s.done) return (this.last = { from, until, result: s.value, instances });
+      instances.push(s.value);
+      yield;
     }
-    for (const i of c.instances) if (visit(i)) return 'stopped';
-    return c.result;
   }
 
-  /** Master-generated instances up to `until`. */
-  private generate(from: number, until: number, visit: (i: Instance) => boolean | void): 'done' | 'stopped' | 'truncated' {
+  /** Master-generated instances up to `until`, one at a time. */
+  private *generate(from: number, until: number): Generator<Instance, 'done' | 'truncated', void> {
     const master = this.master!;
     const zone = this.zone!;
     const anchor = this.anchor!;
@@ -205,7 +221,7 @@ export class RecurrenceSet {
       const inst = from
         ? this.instance(from.comp, c.epoch - from.rid.epoch, null, rid)
         : this.instance(master, c.epoch - masterAnchor, c.periodEnd, rid);
-      if (visit(inst)) return 'stopped';
+      yield inst;
     }
   }
 
@@ -359,16 +375,18 @@ export function recurrenceSets(reader: TimeReader, type: string): RecurrenceSet[
  * overlaps [lo, hi) per RFC 4791 §9.9, ordered by start. This is what
  * calendar-data expand returns, one component per instance, each charged to
  * `budget`. A set cut at MAX_GENERATED before `hi` is an ExpansionLimitError:
- * an expansion is complete or refused.
+ * an expansion is complete or refused. In steps (tens of thousands of instances are
+ * generated before `budget` refuses an endless minutely series): `finish` it, or
+ * drive it with `paced`.
  */
-export function instancesOverlapping(reader: TimeReader, lo: number, hi: number, budget = new ExpansionBudget()): Instance[] {
+export function* instancesOverlapping(reader: TimeReader, lo: number, hi: number, budget = new ExpansionBudget()): Steps<Instance[]> {
   const types = new Set(
     reader.vcalendar.getAllSubcomponents().map((c) => c.name.toUpperCase()).filter((n) => n !== 'VTIMEZONE' && !n.startsWith('X-')),
   );
   const out: Instance[] = [];
   for (const type of types) {
     for (const set of recurrenceSets(reader, type)) {
-      const complete = set.forEach(lo, hi, (inst) => {
+      const complete = yield* set.forEachInSteps(lo, hi, (inst) => {
         if (!overlaps(inst.shape, inst.delta, inst.periodEnd, lo, hi)) return;
         budget.charge(inst.comp);
         out.push(inst);

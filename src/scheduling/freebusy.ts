@@ -8,6 +8,7 @@ import { parseStored } from '../ical/calendar-object.js';
 import { ExpansionBudget, type ExpansionLimits } from '../ical/expansion-budget.js';
 import { readerFor, durationMs, safeValues, type TimeReader } from '../ical/reader.js';
 import { instancesOverlapping } from '../ical/recurrence.js';
+import { paced } from '../ical/steps.js';
 import { objectsInRange } from '../ical/time-index.js';
 import { eventEnd } from '../ical/time-range.js';
 import { floatingZone } from '../ical/timezones.js';
@@ -89,13 +90,14 @@ function storedFreeBusy(comp: ICAL.Component, reader: TimeReader, out: BusyPerio
   }
 }
 
-/** The busy periods (unmerged) one calendar object contributes to [lo, hi). */
-function objectBusy(
+/** The busy periods (unmerged) one calendar object contributes to [lo, hi), pausing as its expansion goes. */
+async function objectBusy(
   vcalendar: ICAL.Component, calendarTimezone: string | null, lo: number, hi: number, budget: ExpansionBudget, owner: BusyOwner | undefined,
-): BusyPeriod[] {
+  turn: EventLoopTurn,
+): Promise<BusyPeriod[]> {
   const reader = readerFor(vcalendar, floatingZone(calendarTimezone ?? undefined));
   const out: BusyPeriod[] = [];
-  for (const inst of instancesOverlapping(reader, lo, hi, budget)) {
+  for (const inst of await paced(instancesOverlapping(reader, lo, hi, budget), () => turn.pause())) {
     if (inst.shape.type === 'VFREEBUSY') {
       storedFreeBusy(inst.comp, reader, out);
     } else if (inst.shape.type === 'VEVENT' && inst.shape.start !== null && !masked(inst.comp, owner)) {
@@ -121,7 +123,7 @@ export async function calendarBusy(
     for (let i = 0; i < matches.length; i += PAGE) {
       const page: StoredObject[] = await store.getObjects(calendar.id, matches.slice(i, i + PAGE).map((m) => m.uri));
       for (const o of page) {
-        out.push(...objectBusy(parseStored(decodeText(o.data)), calendar.timezone, lo, hi, budget, owner));
+        out.push(...(await objectBusy(parseStored(decodeText(o.data)), calendar.timezone, lo, hi, budget, owner, turn)));
         await turn.pause();
       }
     }

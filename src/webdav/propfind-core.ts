@@ -16,8 +16,12 @@ export type PropRequest =
   | { mode: 'allprop'; include: QName[] }
   | { mode: 'propname' };
 
-/** Properties made from the data a report or PROPFIND read, keyed by name: asked for by name, never listed. */
-export type ReportProperties = Map<QName, (r: Resource) => Xml | undefined>;
+/**
+ * Properties made from the data a report or PROPFIND read, keyed by name: asked for by
+ * name, never listed. A value that takes long to make (an expansion that lets other
+ * requests run meanwhile) is a promise.
+ */
+export type ReportProperties = Map<QName, (r: Resource) => Xml | undefined | Promise<Xml | undefined>>;
 
 /** Object data a request already read (uri → bytes), and where spliced raw data goes. */
 export interface ReportData {
@@ -68,8 +72,8 @@ export function parsePropRequest(parent: XmlElement | undefined): PropRequest {
 /**
  * One DAV:response for a resource: found properties in a 200 propstat, missing ones in
  * a 404 propstat (left out when the client asked for a minimal answer). Synchronous
- * unless dead properties must be read: listings of thousands of members then make no
- * promise per member.
+ * unless dead properties must be read or a report property is a promise: listings of
+ * thousands of members then make no promise per member.
  */
 export function propertiesResponse(
   d: DavContext,
@@ -92,7 +96,7 @@ function buildResponse(
   minimal: boolean,
   reportProps: ReportProperties | undefined,
   deadProps: DeadProperty[],
-): Xml {
+): Xml | Promise<Xml> {
   let found = '';
   let missing = '';
 
@@ -113,27 +117,38 @@ function buildResponse(
   }
 
   let dead: Map<QName, string> | undefined;
-  for (const name of req.names) {
-    const extra = reportProps?.get(name);
-    const live = extra ? undefined : d.properties.get(name);
-    let value: Xml | undefined;
-    if (extra) value = extra(r);
-    else if (live) value = live.appliesTo(r) ? live.get(r, ctx) : undefined;
-    else {
-      dead ??= new Map(deadProps.map((p) => [qname(p.namespace, p.name), p.xml]));
-      const xml = dead.get(name);
-      if (xml !== undefined) {
-        found += xml;
-        continue;
-      }
-      const guarded = d.properties.guarded(name);
-      if (guarded?.appliesTo(r)) value = guarded.unset;
-    }
+  const add = (name: QName, value: Xml | undefined) => {
     if (value !== undefined) found += el(name, value);
     else if (!minimal) missing += el(name);
-  }
-  let body = '';
-  if (found !== '' || missing === '') body += propstat(found, 200);
-  if (missing !== '') body += propstat(missing, 404);
-  return response(r.path, body);
+  };
+  const namesFrom = (first: number): Xml | Promise<Xml> => {
+    for (let i = first; i < req.names.length; i++) {
+      const name = req.names[i]!;
+      const extra = reportProps?.get(name);
+      const live = extra ? undefined : d.properties.get(name);
+      let value: Xml | undefined;
+      if (extra) {
+        const made = extra(r);
+        // One that takes a while (an expansion letting other requests run): the rest waits for it.
+        if (made instanceof Promise) return made.then((v) => (add(name, v), namesFrom(i + 1)));
+        value = made;
+      } else if (live) value = live.appliesTo(r) ? live.get(r, ctx) : undefined;
+      else {
+        dead ??= new Map(deadProps.map((p) => [qname(p.namespace, p.name), p.xml]));
+        const xml = dead.get(name);
+        if (xml !== undefined) {
+          found += xml;
+          continue;
+        }
+        const guarded = d.properties.guarded(name);
+        if (guarded?.appliesTo(r)) value = guarded.unset;
+      }
+      add(name, value);
+    }
+    let body = '';
+    if (found !== '' || missing === '') body += propstat(found, 200);
+    if (missing !== '') body += propstat(missing, 404);
+    return response(r.path, body);
+  };
+  return namesFrom(0);
 }
