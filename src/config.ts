@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { installPath } from './install-dir.js';
 
 export interface Limits {
   maxRequestBytes: number;
@@ -71,7 +71,7 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
-const DEFAULT_FILE = fileURLToPath(new URL('../config/default.json', import.meta.url));
+const DEFAULT_FILE = installPath('config', 'default.json');
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'];
 
 type Check = (value: unknown) => string | undefined;

@@ -11,7 +11,7 @@ import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { INSTALL_DIR } from '../src/install-dir.js';
 import pg from 'pg';
 import { migrate as migratePostgres } from '../src/store/postgres/migrate.js';
 import { migrate as migrateSqlite } from '../src/store/sqlite/migrate.js';
@@ -21,7 +21,7 @@ import { issueAppPassword } from '../src/http/auth.js';
 import { startServerAt, startTestServer, type TestServer, type TestUser } from './helpers/server.js';
 import { propfindBody } from './helpers/xml.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = INSTALL_DIR;
 
 describe('accounts', () => {
   let s: TestServer;

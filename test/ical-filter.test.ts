@@ -7,12 +7,13 @@ import { test } from 'node:test';
 import { renderCalendarData } from '../src/ical/calendar-data.js';
 import { CalendarDataError, parseCalendarObject } from '../src/ical/calendar-object.js';
 import { matchesFilter } from '../src/ical/filter.js';
+import { installPath } from '../src/install-dir.js';
 import { objectTimeIndex } from '../src/ical/time-index.js';
 import type { CompFilter, PropFilter, TimeRange } from '../src/ical/types.js';
 import { textMatches, type TextMatch } from '../src/text/text-match.js';
 import { firstIndexedStart } from './helpers/ics.js';
 
-const load = (name: string) => parseCalendarObject(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'), null);
+const load = (name: string) => parseCalendarObject(readFileSync(installPath('test', 'fixtures', name), 'utf8'), null);
 const utc = (s: string) => Date.parse(s);
 const tm = (value: string, extra: Partial<TextMatch> = {}): TextMatch => ({ value, collation: 'i;ascii-casemap', matchType: 'contains', negate: false, ...extra });
 const comp = (name: string, o: Partial<CompFilter> = {}): CompFilter => ({ name, isNotDefined: false, propFilters: [], compFilters: [], ...o });

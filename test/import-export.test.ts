@@ -9,14 +9,14 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { INSTALL_DIR, installPath } from '../src/install-dir.js';
 import { exportCollection, findCollection, ImportError, importInto, type ImportReport } from '../src/import-export/index.js';
 import type { User } from '../src/store/types.js';
 import type { CollectionResource } from '../src/webdav/resource.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
-const OWN = fileURLToPath(new URL('./fixtures/', import.meta.url));
-const SHARED = path.resolve(fileURLToPath(new URL('..', import.meta.url)), '../shared/fixtures');
+const OWN = installPath('test', 'fixtures');
+const SHARED = path.resolve(INSTALL_DIR, '../shared/fixtures');
 const OUTLOOK = readFileSync(path.join(OWN, 'outlook-export.ics'));
 const CONTACTS = readFileSync(path.join(OWN, 'contacts-export.vcf'));
 const SERIES_UID = '040000008200E00074C5B7101A82E00800000000D0A1B2C3D4E5F6000000000000000010000000AAAA';

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { existsSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { installPath } from '../install-dir.js';
 import type { Config } from '../config.js';
 import { sqliteFile } from '../store/sqlite/store.js';
 
@@ -18,7 +18,7 @@ export interface SchemaState {
 }
 
 function migrationFiles(engine: string): string[] {
-  const dir = fileURLToPath(new URL(`../../migrations/${engine}`, import.meta.url));
+  const dir = installPath('migrations', engine);
   return readdirSync(dir).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
 }
 

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Context } from 'koa';
+import { installPath } from '../install-dir.js';
 
 // The UI's static files, read once at start. They live in src/web/static/ and are read
-// from there by the compiled code too (dist/web/ sits beside src/web/, as the migrations do).
-const DIR = new URL('../../src/web/static/', import.meta.url);
+// from there by the compiled code too.
+const DIR = installPath('src', 'web', 'static');
 
 interface Asset {
   body: Buffer;
@@ -15,7 +17,7 @@ interface Asset {
 const TYPES: Record<string, string> = { css: 'text/css; charset=utf-8', svg: 'image/svg+xml' };
 
 function load(name: string): Asset {
-  const body = readFileSync(new URL(name, DIR));
+  const body = readFileSync(path.join(DIR, name));
   return { body, type: TYPES[name.split('.').pop()!]!, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"` };
 }
 

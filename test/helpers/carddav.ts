@@ -1,7 +1,7 @@
 // Request bodies and small fixtures for the CardDAV tests.
 
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { installPath } from '../../src/install-dir.js';
 import { NS, XML_HEADER } from './xml.js';
 
 export const cr = (local: string) => `{${NS.CR}}${local}`;
@@ -10,7 +10,7 @@ export const BOOK = '/dav/addressbooks/alice/default/';
 
 /** One of our own small cards from test/fixtures/. */
 export function ownCard(name: string): Buffer {
-  return readFileSync(join(import.meta.dirname, '..', 'fixtures', name));
+  return readFileSync(installPath('test', 'fixtures', name));
 }
 
 export function multigetBody(hrefs: string[], addressData = '<CR:address-data/>'): string {

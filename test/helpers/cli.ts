@@ -10,10 +10,10 @@ import { readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { after } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { INSTALL_DIR } from '../../src/install-dir.js';
 import type { StoreLocation } from './store.js';
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const ROOT = INSTALL_DIR;
 const MAIN = path.join(ROOT, 'dist/cli/main.js');
 const BUILD_INFO = path.join(ROOT, 'dist/tsconfig.tsbuildinfo');
 const CLI_TIMEOUT_MS = 60_000;

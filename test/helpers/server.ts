@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { loadConfig } from '../../src/config.js';
-import { hashPassword } from '../../src/http/auth.js';
+import { BCRYPT_ROUNDS } from '../../src/http/auth.js';
 import { addUser } from '../../src/accounts/index.js';
 import { startServer, type RunningServer } from '../../src/http/server.js';
 import { openStore } from '../../src/store/open.js';
@@ -45,18 +45,21 @@ export interface TestServer {
 export async function startTestServer(overrides: Record<string, string> = {}, log?: Logger): Promise<TestServer> {
   const location = await freshStoreLocation();
   const node = await startNode(location, overrides, location.drop, log);
-  await addUser(node.server.dav, { name: ALICE.name, passwordHash: await testUserHash(ALICE), email: 'alice@example.com', displayName: 'Alice Example' });
-  await addUser(node.server.dav, { name: BOB.name, passwordHash: await testUserHash(BOB), email: 'bob@example.com', displayName: null });
+  await addUser(node.server.dav, { name: ALICE.name, passwordHash: testUserHash(ALICE), email: 'alice@example.com', displayName: 'Alice Example' });
+  await addUser(node.server.dav, { name: BOB.name, passwordHash: testUserHash(BOB), email: 'bob@example.com', displayName: null });
   return node;
 }
 
-// The product's bcrypt hash of each test user's password, made once per test file (a
-// hash costs ~150 ms and every server the file starts has these users): same cost, same
-// checks at sign-in.
-const testUserHashes = new Map<string, Promise<string>>();
-function testUserHash(user: TestUser): Promise<string> {
-  let hash = testUserHashes.get(user.password);
-  if (!hash) testUserHashes.set(user.password, (hash = hashPassword(user.password)));
+// The product's bcrypt hashes of the test users' passwords (hashPassword), made once
+// here: a hash costs ~150 ms of CPU and every test file starts servers with these users.
+// Signing in checks them as any other; a change of the product's cost shows up here.
+const TEST_USER_HASHES: Record<string, string> = {
+  'alice-secret': '$2b$11$zzqpAUF0NJvXOINTb6T13uVEjRwa85C4eKQGno6y4nrKXhyWV0Lr6',
+  'bob-secret': '$2b$11$6pJlNFQUhaVd6yuINaZQ5e55XbXC6o538MGIMWxUXLMBRtX3CLbzi',
+};
+function testUserHash(user: TestUser): string {
+  const hash = TEST_USER_HASHES[user.password];
+  if (!hash?.startsWith(`$2b$${BCRYPT_ROUNDS}$`)) throw new Error(`no hash at the product's cost (${BCRYPT_ROUNDS}) for ${user.name}: make one with hashPassword`);
   return hash;
 }
 

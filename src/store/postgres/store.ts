@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { fileURLToPath } from 'node:url';
+import { installPath } from '../../install-dir.js';
 import { migrate } from './migrate.js';
 import { JOBS_CHANNEL, JobListener } from './job-listener.js';
 import { byUri, intervalRows, LEVEL_WIDTHS, queryBounds, TOP_LEVEL } from '../interval-levels.js';
@@ -11,7 +11,7 @@ import type {
   NewSubscription, ObjectMeta, ObjectWrite, PropertyOwner, Store, StoredObject, StoreSession, Subscription, User, WebSession,
 } from '../types.js';
 
-const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/postgres', import.meta.url));
+const MIGRATIONS_DIR = installPath('migrations', 'postgres');
 
 const USER_COLUMNS = 'id, username, password_hash AS "passwordHash", display_name AS "displayName", email, admin, disabled';
 const FEED_LINK_COLUMNS = 'id, token, collection_id AS "collectionId", created_at AS "createdAt"';

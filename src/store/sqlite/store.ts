@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { fileURLToPath } from 'node:url';
+import { installPath } from '../../install-dir.js';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { byUri, intervalRows, LEVEL_WIDTHS, queryBounds, TOP_LEVEL, type IntervalRow } from '../interval-levels.js';
@@ -15,7 +15,7 @@ import { migrate } from './migrate.js';
 import { GroupCommit } from './group-commit.js';
 import { WriteLock } from './write-lock.js';
 
-const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/sqlite', import.meta.url));
+const MIGRATIONS_DIR = installPath('migrations', 'sqlite');
 
 const COLLECTION_COLUMNS = `id, owner_id AS ownerId, kind, uri, displayname, description, color,
   sort_order AS sortOrder, timezone, components, synctoken, created_at AS createdAt, modified_at AS modifiedAt, generator`;
