@@ -50,5 +50,5 @@ EXPOSE 5233
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "const p=/^\\d+$/.test(process.env.DAVENPORT_PORT||'')?process.env.DAVENPORT_PORT:5233;fetch('http://127.0.0.1:'+p+'/health',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["node", "--optimize-for-size", "--max-semi-space-size=16", "/app/dist/cli/main.js"]
+ENTRYPOINT ["node", "--heap-growing-percent=10", "--max-semi-space-size=4", "/app/dist/cli/main.js"]
 CMD ["serve"]
