@@ -614,12 +614,18 @@ export function sqliteFile(dataDir: string): string {
   return join(dataDir, 'davenport.sqlite');
 }
 
+const PAGE_CACHE_KIB = 4096;
+
 function open(file: string, readonly: boolean): Database.Database {
   const db = new Database(file, { readonly });
   // NORMAL is durable across application crashes in WAL mode; only an OS crash can
   // lose the last transactions, and never corrupts the file.
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
+  // SQLite's own page cache, per connection: better-sqlite3 sets 16 MB, which on a large
+  // calendar became most of what the server's memory grew by (two connections), while
+  // the OS caches the file anyway.
+  db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
   return db;
 }
 
