@@ -160,6 +160,24 @@ describe('access log and failed logins', () => {
   });
 });
 
+describe('access log above info', () => {
+  let s: TestServer;
+  const captured = capturedLog('warn');
+  before(async () => {
+    s = await startTestServer({}, captured.log);
+  });
+  after(() => s.close());
+
+  it('writes no request line, yet still answers the request id (kept, or made)', async () => {
+    const kept = await s.request('PROPFIND', '/dav/calendars/alice/', { headers: { Depth: '0', 'X-Request-Id': 'trace-warn' }, body: propfindBody('<D:resourcetype/>') });
+    assert.equal(kept.status, 207);
+    assert.equal(kept.headers.get('x-request-id'), 'trace-warn');
+    const made = await s.request('GET', '/dav/', { user: null, headers: { 'X-Request-Id': 'bad id' } });
+    assert.match(made.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+    assert.ok(!captured.text().includes('request completed'), captured.text());
+  });
+});
+
 describe('GET /health', () => {
   let s: TestServer;
   before(async () => {
