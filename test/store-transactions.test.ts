@@ -83,3 +83,24 @@ test('transactions started together commit independently: one failing undoes onl
   assert.deepEqual(changes.map((c) => c.uri).sort(), ['first.ics', 'last.ics', 'outside.ics']);
   assert.deepEqual(changes.map((c) => c.synctoken), [1, 2, 3], 'the failed write left no gap in the tokens');
 });
+
+test('a read right after a write commits sees it, though the reads of its turn share a snapshot', async (t) => {
+  // On SQLite the reads of one turn share a read transaction (read-snapshot.ts). Here
+  // one begins after the write's COMMIT was already due at the end of the same turn:
+  // the COMMIT must end it, or the read after the write would not see it.
+  const store = await openTestStore(t);
+  const user = await store.createUser('fay', 'x', null, null);
+  const cal = (await store.createCollection(user.id, 'calendar', 'turn', {}))!;
+
+  let inside!: () => void;
+  const entered = new Promise<void>((resolve) => (inside = resolve));
+  const written = store.transaction(async (tx) => {
+    await tx.putObject(cal.id, write('fresh.ics'));
+    inside();
+  });
+  await entered;
+  assert.equal(await store.getObjectMeta(cal.id, 'fresh.ics'), undefined, 'not committed yet');
+  await written;
+  assert.ok(await store.getObjectMeta(cal.id, 'fresh.ics'), 'visible to the next read');
+  assert.equal((await store.getCollection(user.id, 'calendar', 'turn'))!.synctoken, 1);
+});

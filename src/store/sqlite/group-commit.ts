@@ -32,6 +32,8 @@ export class GroupCommit {
   constructor(
     private readonly db: Database.Database,
     private readonly lock: WriteLock,
+    /** Runs just before each COMMIT (the reader's snapshot ends there). */
+    private readonly beforeCommit: () => void,
   ) {
     this.statements = {
       begin: db.prepare('BEGIN IMMEDIATE'),
@@ -75,6 +77,7 @@ export class GroupCommit {
     if (!batch) return;
     this.batch = undefined;
     try {
+      this.beforeCommit();
       this.statements.commit.run();
       batch.resolve();
     } catch (e) {

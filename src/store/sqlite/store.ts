@@ -13,6 +13,7 @@ import type {
 import { JobWakeups } from '../job-wakeups.js';
 import { migrate } from './migrate.js';
 import { GroupCommit } from './group-commit.js';
+import { ReadSnapshot } from './read-snapshot.js';
 import { WriteLock } from './write-lock.js';
 
 const MIGRATIONS_DIR = installPath('migrations', 'sqlite');
@@ -633,7 +634,8 @@ function open(file: string, readonly: boolean): Database.Database {
  * The embedded engine: one SQLite file in WAL mode, two connections. The writer
  * connection does every write, one transaction at a time, transactions of one turn of
  * the event loop sharing a COMMIT (group-commit.ts); the reader sees only committed
- * data, so no request ever reads another's unfinished transaction.
+ * data, so no request ever reads another's unfinished transaction, and the reads of one
+ * turn share one snapshot (read-snapshot.ts).
  */
 export class SqliteStore extends SqliteSession implements Store {
   readonly engine = 'sqlite';
@@ -658,11 +660,12 @@ export class SqliteStore extends SqliteSession implements Store {
     // Waiting for another process's write lock happens on timers (GroupCommit.begin).
     writer.pragma('busy_timeout = 0');
     const reader = open(file, true);
+    const snapshot = new ReadSnapshot(reader);
     const write = prepareAll(writer);
     const lock = new WriteLock();
-    const commits = new GroupCommit(writer, lock);
+    const commits = new GroupCommit(writer, lock, snapshot.end);
     const jobWakeups = new JobWakeups();
-    super(prepareAll(reader), write, writer, (fn) => commits.run(async () => fn()), (queue) => jobWakeups.wake(queue));
+    super(snapshot.wrap(prepareAll(reader)), write, writer, (fn) => commits.run(async () => fn()), (queue) => jobWakeups.wake(queue));
     this.writerDb = writer;
     this.readerDb = reader;
     this.lock = lock;
