@@ -12,6 +12,9 @@ const USAGE = `usage: davenport serve
   until SIGINT/SIGTERM. Configuration: config/default.json, DAVENPORT_CONFIG and
   DAVENPORT_* variables (see the README).`;
 
+const LOG_BATCH_BYTES = 4096;
+const LOG_FLUSH_MS = 1000;
+
 /**
  * `npm start`: opens (and migrates) the store, creates the admin user on first start,
  * serves until SIGINT/SIGTERM, then shuts down gracefully. Resolves undefined: the
@@ -20,9 +23,10 @@ const USAGE = `usage: davenport serve
 export async function run(args: string[]): Promise<number | undefined> {
   if (!parseCommand(args, USAGE, {}, [0, 0])) return 0;
   const config = loadConfig();
-  // Written asynchronously: under load the access log's lines go out in batches instead
-  // of one blocking write per request (pino flushes what is left when the process exits).
-  const log = pino({ level: config.logLevel }, pino.destination({ dest: 1, sync: false }));
+  // Written asynchronously, in writes of at least 4 KB or once a second: one write per
+  // access-log line cost a quarter of GET throughput (pino flushes what is left when the
+  // process exits).
+  const log = pino({ level: config.logLevel }, pino.destination({ dest: 1, sync: false, minLength: LOG_BATCH_BYTES, periodicFlush: LOG_FLUSH_MS }));
   for (const v of ignoredEnvironment()) log[v.warn ? 'warn' : 'debug']({ variable: v.name }, v.reason);
   const store = await openStore(config);
   if ((await store.countUsers()) === 0) {
