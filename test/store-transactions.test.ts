@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openTestStore } from './helpers/store.js';
+import { openTestStore, TEST_ENGINE } from './helpers/store.js';
 
 const write = (uri: string) => ({ uri, uid: uri, etag: `"${uri}"`, component: 'VEVENT', data: Buffer.from(uri) });
 
@@ -99,7 +99,9 @@ test('a read right after a write commits sees it, though the reads of its turn s
     inside();
   });
   await entered;
-  assert.equal(await store.getObjectMeta(cal.id, 'fresh.ics'), undefined, 'not committed yet');
+  const early = await store.getObjectMeta(cal.id, 'fresh.ics');
+  // SQLite's COMMIT waits for the end of the turn; PostgreSQL's may already be through.
+  if (TEST_ENGINE === 'sqlite') assert.equal(early, undefined, 'not committed yet');
   await written;
   assert.ok(await store.getObjectMeta(cal.id, 'fresh.ics'), 'visible to the next read');
   assert.equal((await store.getCollection(user.id, 'calendar', 'turn'))!.synctoken, 1);

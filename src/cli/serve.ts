@@ -41,6 +41,7 @@ export async function run(args: string[]): Promise<number | undefined> {
   const server = await startServer(config, store, log);
   const where = store.engine === 'sqlite' ? `data in ${config.dataDir}` : 'data in PostgreSQL';
   log.info(`Davenport listening on ${server.url} (${where})`);
+  log.flush(); // what start-up said is out at once, not with the first batch
 
   let stopping = false;
   const stop = (signal: string) => {
